@@ -1,0 +1,2 @@
+//! A RISC-V RV64GC hart.
+pub mod fpu;

@@ -1,0 +1,1 @@
+//! Disassembly (to be filled in).
