@@ -1,2 +1,639 @@
-//! A RISC-V RV64GC hart.
+//! A RISC-V RV64GC hart: architectural state, CSRs, traps and interrupts,
+//! the MMU (Sv39/48/57, TLB, PMP) and the interpreter.
+//!
+//! The hart executes guest code in basic blocks: a block is a run of
+//! decoded instructions from one physical page that ends at the first
+//! control-transfer or system instruction. Blocks are decoded once and kept
+//! in a cache keyed by physical address; the cache is dropped when the
+//! guest executes `fence.i` or when any store hits a page that blocks were
+//! decoded from (see `vireo_memory::GuestRam::note_store`). Interrupts are
+//! taken between blocks.
+//!
+//! The hart never blocks by itself: [`Hart::run`] returns an [`Exit`] and
+//! the caller (the machine) decides what to do — sleep on `wfi`, service an
+//! SBI call, stop.
+
+pub mod csr;
+mod exec;
 pub mod fpu;
+pub mod mmu;
+pub mod trap;
+
+use csr::{mstatus, Csrs};
+use mmu::{Mmu, TLB_ENTRIES};
+use std::sync::Arc;
+use trap::{cause, Access, Priv, Trap};
+use vireo_isa::Insn;
+use vireo_memory::{
+    Bus, Clock, GuestRam, HartSignals, MIP_MTIP, MIP_STIP, REQ_FENCE_I, REQ_FLUSH_TLB, REQ_SSIP,
+};
+
+pub use trap::Priv as Privilege;
+
+/// Why [`Hart::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// The instruction budget is used up.
+    Budget,
+    /// The hart executed `wfi` and no interrupt is pending: the caller
+    /// should call [`Hart::wait_for_interrupt`].
+    Wfi,
+    /// S-mode executed `ecall` and the SBI is implemented by the host
+    /// (`HartConfig::host_sbi`): the caller services it through
+    /// [`Hart::x`] and then calls [`Hart::finish_sbi_call`].
+    SbiCall,
+    /// Someone called `HartSignals::request_exit`.
+    ExitRequested,
+}
+
+/// Static configuration of a hart.
+#[derive(Clone, Debug, Default)]
+pub struct HartConfig {
+    /// `ecall` from S-mode exits to the host (vireo is the firmware)
+    /// instead of trapping to M-mode.
+    pub host_sbi: bool,
+    /// Print every executed instruction to stderr.
+    pub trace: bool,
+}
+
+const MAX_BLOCK_INSNS: usize = 64;
+const BLOCK_SLOTS: usize = 1 << 14;
+const BLOCK_ARENA: usize = 1 << 18;
+/// Instructions between re-reads of the clock for timer interrupts.
+const TIMER_POLL_INTERVAL: i64 = 2048;
+
+#[derive(Clone, Copy)]
+struct BlockSlot {
+    paddr: u64,
+    gen: u32,
+    start: u32,
+    len: u32,
+}
+
+/// Decoded basic blocks, keyed by physical address.
+struct BlockCache {
+    slots: Vec<BlockSlot>,
+    insns: Vec<Insn>,
+    gen: u32,
+    /// The RAM code epoch the cache content is valid for.
+    epoch: u64,
+    /// Statistics.
+    decoded: u64,
+    flushes: u64,
+}
+
+impl BlockCache {
+    fn new() -> BlockCache {
+        BlockCache {
+            slots: vec![
+                BlockSlot {
+                    paddr: u64::MAX,
+                    gen: 0,
+                    start: 0,
+                    len: 0
+                };
+                BLOCK_SLOTS
+            ],
+            insns: Vec::with_capacity(BLOCK_ARENA),
+            gen: 1,
+            epoch: 0,
+            decoded: 0,
+            flushes: 0,
+        }
+    }
+
+    fn flush(&mut self) {
+        self.gen = self.gen.wrapping_add(1);
+        if self.gen == 0 {
+            self.slots.fill(BlockSlot {
+                paddr: u64::MAX,
+                gen: 0,
+                start: 0,
+                len: 0,
+            });
+            self.gen = 1;
+        }
+        self.insns.clear();
+        self.flushes += 1;
+    }
+
+    #[inline(always)]
+    fn slot_index(paddr: u64) -> usize {
+        ((paddr >> 1) ^ (paddr >> 13)) as usize & (BLOCK_SLOTS - 1)
+    }
+}
+
+/// Execution statistics of a hart.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HartStats {
+    /// Instructions retired.
+    pub instret: u64,
+    /// Blocks decoded.
+    pub blocks_decoded: u64,
+    /// Decode-cache flushes.
+    pub cache_flushes: u64,
+    /// TLB misses (slow-path translations).
+    pub tlb_misses: u64,
+    /// Traps taken (exceptions and interrupts).
+    pub traps: u64,
+}
+
+/// A RISC-V hart. `#[repr(C)]` with the register files first so that
+/// translated code can address them at fixed offsets.
+#[repr(C)]
+pub struct Hart {
+    /// Integer registers; `x[0]` is always 0.
+    pub x: [u64; 32],
+    /// Floating-point registers (raw bits, singles NaN-boxed).
+    pub f: [u64; 32],
+    /// Program counter.
+    pub pc: u64,
+    /// Current privilege level.
+    pub prv: Priv,
+    /// Index of the TLB used by loads and stores (MPRV-aware).
+    data_idx: usize,
+    /// Instructions retired.
+    pub instret: u64,
+    /// Control and status registers.
+    pub csr: Csrs,
+    /// MTIP/STIP as last derived from the clock.
+    timer_bits: u64,
+    /// Instructions until the next clock poll.
+    timer_countdown: i64,
+    /// LR reservation: (physical address, value loaded).
+    reservation: Option<(u64, u64)>,
+    /// Hart id (`mhartid`).
+    pub id: u64,
+    /// The hart's MMU.
+    pub mmu: Box<Mmu>,
+    blocks: BlockCache,
+    bus: Arc<Bus>,
+    ram: Arc<GuestRam>,
+    /// The wires from the platform.
+    pub signals: Arc<HartSignals>,
+    clock: Arc<Clock>,
+    config: HartConfig,
+    /// Set by instructions that must end the run loop (wfi, SBI ecall).
+    pending_exit: Option<Exit>,
+    traps: u64,
+}
+
+impl Hart {
+    /// A hart in its reset state: M-mode, `pc` = 0.
+    pub fn new(
+        id: u64,
+        bus: Arc<Bus>,
+        signals: Arc<HartSignals>,
+        clock: Arc<Clock>,
+        config: HartConfig,
+    ) -> Box<Hart> {
+        let ram = bus.ram().clone();
+        Box::new(Hart {
+            x: [0; 32],
+            f: [0; 32],
+            pc: 0,
+            prv: Priv::M,
+            data_idx: mmu::priv_index(Priv::M),
+            instret: 0,
+            csr: Csrs::new(),
+            timer_bits: 0,
+            timer_countdown: 0,
+            reservation: None,
+            id,
+            mmu: Mmu::new(),
+            blocks: BlockCache::new(),
+            bus,
+            ram,
+            signals,
+            clock,
+            config,
+            pending_exit: None,
+            traps: 0,
+        })
+    }
+
+    /// The physical address space this hart accesses.
+    pub fn bus(&self) -> &Arc<Bus> {
+        &self.bus
+    }
+
+    /// Statistics.
+    pub fn stats(&self) -> HartStats {
+        HartStats {
+            instret: self.instret,
+            blocks_decoded: self.blocks.decoded,
+            cache_flushes: self.blocks.flushes,
+            tlb_misses: self.mmu.misses,
+            traps: self.traps,
+        }
+    }
+
+    /// Change privilege level (also used by the machine to start a kernel
+    /// in S-mode).
+    pub fn set_priv(&mut self, p: Priv) {
+        self.prv = p;
+        self.update_data_mode();
+    }
+
+    /// Enable or disable instruction tracing.
+    pub fn set_trace(&mut self, on: bool) {
+        self.config.trace = on;
+    }
+
+    // ---- interrupts ----------------------------------------------------
+
+    /// Re-derive MTIP and STIP from the clock.
+    pub(crate) fn refresh_timer(&mut self) {
+        let now = self.clock.now();
+        let mut bits = 0;
+        if now >= self.signals.mtimecmp() {
+            bits |= MIP_MTIP;
+        }
+        if self.csr.menvcfg & csr::envcfg::STCE != 0 && now >= self.csr.stimecmp {
+            bits |= MIP_STIP;
+        }
+        self.timer_bits = bits;
+        self.timer_countdown = TIMER_POLL_INTERVAL;
+    }
+
+    /// The interrupt to take now, if any (cause without the interrupt bit).
+    fn pending_interrupt(&self) -> Option<u64> {
+        let pending = self.mip() & self.csr.mie;
+        if pending == 0 {
+            return None;
+        }
+        let m_pending = pending & !self.csr.mideleg;
+        let m_enabled = self.prv < Priv::M || self.csr.mstatus & mstatus::MIE != 0;
+        let s_pending = pending & self.csr.mideleg;
+        let s_enabled =
+            self.prv < Priv::S || (self.prv == Priv::S && self.csr.mstatus & mstatus::SIE != 0);
+        let pick = |bits: u64| -> Option<u64> {
+            [
+                cause::IRQ_M_EXT,
+                cause::IRQ_M_SOFT,
+                cause::IRQ_M_TIMER,
+                cause::IRQ_S_EXT,
+                cause::IRQ_S_SOFT,
+                cause::IRQ_S_TIMER,
+            ]
+            .into_iter()
+            .find(|&c| bits & (1 << c) != 0)
+        };
+        if m_enabled && m_pending != 0 {
+            return pick(m_pending);
+        }
+        if s_enabled && s_pending != 0 {
+            return pick(s_pending);
+        }
+        None
+    }
+
+    /// Serve requests other harts posted (IPIs, remote fences).
+    pub fn serve_requests(&mut self) {
+        let r = self.signals.take_requests();
+        if r == 0 {
+            return;
+        }
+        if r & REQ_SSIP != 0 {
+            self.csr.mip |= vireo_memory::MIP_SSIP;
+        }
+        if r & REQ_FLUSH_TLB != 0 {
+            self.mmu.flush_all();
+        }
+        if r & REQ_FENCE_I != 0 {
+            self.blocks.flush();
+        }
+    }
+
+    /// Sleep (for `wfi`) until an interrupt is pending — enabled in `mie`,
+    /// whatever the global enables — or an exit is requested.
+    pub fn wait_for_interrupt(&mut self) {
+        loop {
+            self.refresh_timer();
+            self.serve_requests();
+            if self.mip() & self.csr.mie != 0 || self.signals.exit_requested() {
+                return;
+            }
+            let mut deadline = self.signals.mtimecmp();
+            if self.csr.menvcfg & csr::envcfg::STCE != 0 {
+                deadline = deadline.min(self.csr.stimecmp);
+            }
+            let wait = self
+                .clock
+                .until(deadline)
+                .min(std::time::Duration::from_millis(50));
+            self.signals.sleep(wait);
+        }
+    }
+
+    // ---- traps ----------------------------------------------------------
+
+    /// Take a trap at `pc` (the address of the faulting instruction, or of
+    /// the next instruction to run for interrupts).
+    pub(crate) fn take_trap(&mut self, cause_code: u64, tval: u64, interrupt: bool, pc: u64) {
+        self.traps += 1;
+        self.reservation = None;
+        let bit = 1u64 << (cause_code & 63);
+        let deleg = if interrupt {
+            self.csr.mideleg
+        } else {
+            self.csr.medeleg
+        };
+        let full_cause = cause_code | if interrupt { cause::INTERRUPT } else { 0 };
+        if self.prv <= Priv::S && deleg & bit != 0 {
+            self.csr.scause = full_cause;
+            self.csr.sepc = pc;
+            self.csr.stval = tval;
+            let mut s = self.csr.mstatus;
+            s = if s & mstatus::SIE != 0 {
+                s | mstatus::SPIE
+            } else {
+                s & !mstatus::SPIE
+            };
+            s = if self.prv == Priv::S {
+                s | mstatus::SPP
+            } else {
+                s & !mstatus::SPP
+            };
+            s &= !mstatus::SIE;
+            self.csr.mstatus = s;
+            let base = self.csr.stvec & !3;
+            self.pc = if interrupt && self.csr.stvec & 3 == 1 {
+                base + 4 * cause_code
+            } else {
+                base
+            };
+            self.set_priv(Priv::S);
+        } else {
+            self.csr.mcause = full_cause;
+            self.csr.mepc = pc;
+            self.csr.mtval = tval;
+            let mut s = self.csr.mstatus;
+            s = if s & mstatus::MIE != 0 {
+                s | mstatus::MPIE
+            } else {
+                s & !mstatus::MPIE
+            };
+            s = (s & !mstatus::MPP) | ((self.prv as u64) << mstatus::MPP_SHIFT);
+            s &= !mstatus::MIE;
+            self.csr.mstatus = s;
+            let base = self.csr.mtvec & !3;
+            self.pc = if interrupt && self.csr.mtvec & 3 == 1 {
+                base + 4 * cause_code
+            } else {
+                base
+            };
+            self.set_priv(Priv::M);
+        }
+    }
+
+    /// Complete an SBI call the host serviced: advance past the `ecall`.
+    pub fn finish_sbi_call(&mut self) {
+        self.pc = self.pc.wrapping_add(4);
+    }
+
+    /// Raise an exception as if the current instruction caused it (used
+    /// by the host SBI to reflect errors; rarely needed).
+    pub fn raise(&mut self, t: Trap) {
+        let pc = self.pc;
+        self.take_trap(t.cause, t.tval, false, pc);
+    }
+
+    // ---- the run loop ---------------------------------------------------
+
+    /// Execute up to about `budget` instructions (blocks are not split, so
+    /// a few more may run). Returns why it stopped.
+    pub fn run(&mut self, budget: u64) -> Exit {
+        let target = self.instret.saturating_add(budget);
+        loop {
+            if self.instret >= target {
+                return Exit::Budget;
+            }
+            if self.timer_countdown <= 0 {
+                self.refresh_timer();
+                self.serve_requests();
+                if self.signals.exit_requested() {
+                    return Exit::ExitRequested;
+                }
+            }
+            if let Some(irq) = self.pending_interrupt() {
+                let pc = self.pc;
+                self.take_trap(irq, 0, true, pc);
+            }
+            let epoch = self.ram.code_epoch();
+            if epoch != self.blocks.epoch {
+                self.blocks.flush();
+                self.blocks.epoch = epoch;
+            }
+            if self.config.trace {
+                self.step_traced();
+            } else {
+                match self.fetch_block() {
+                    Ok(Some((start, len))) => self.run_block(start, len),
+                    Ok(None) => self.step_slow(),
+                    Err(t) => {
+                        let pc = self.pc;
+                        self.take_trap(t.cause, t.tval, false, pc);
+                    }
+                }
+            }
+            if let Some(e) = self.pending_exit.take() {
+                return e;
+            }
+        }
+    }
+
+    /// Find or decode the block at `pc`. `None` when the first instruction
+    /// straddles a page boundary (it is executed by `step_slow`).
+    fn fetch_block(&mut self) -> Result<Option<(u32, u32)>, Trap> {
+        let pc = self.pc;
+        let idx = ((pc >> 12) as usize) & (TLB_ENTRIES - 1);
+        let tlb_i = mmu::priv_index(self.prv);
+        let e = self.mmu.tlbs[tlb_i].exec[idx];
+        let (paddr, host_page) = if e.tag == self.mmu.tag(pc) {
+            (e.ppage | (pc & 0xfff), e.addend.wrapping_add(pc & !0xfff))
+        } else {
+            let paddr = self.translate(pc, Access::Fetch)?;
+            match self.ram.host_ptr(paddr & !0xfff, 0x1000) {
+                Some(h) => (paddr, h as u64),
+                None => return Err(Trap::new(cause::INSN_ACCESS, pc)),
+            }
+        };
+        let slot_i = BlockCache::slot_index(paddr);
+        let slot = self.blocks.slots[slot_i];
+        if slot.paddr == paddr && slot.gen == self.blocks.gen {
+            return Ok(Some((slot.start, slot.len)));
+        }
+        // Decode a new block from the page.
+        if self.blocks.insns.len() + MAX_BLOCK_INSNS > BLOCK_ARENA {
+            self.blocks.flush();
+        }
+        let start = self.blocks.insns.len();
+        let mut off = paddr & 0xfff;
+        while self.blocks.insns.len() - start < MAX_BLOCK_INSNS {
+            if off + 2 > 0x1000 {
+                break;
+            }
+            // SAFETY: host_page is the host address of a 4 KiB RAM page
+            // (from the TLB or host_ptr above) and off + 2 <= 4096.
+            let lo = unsafe { ((host_page + off) as *const u16).read_unaligned() };
+            let raw = if lo & 3 == 3 {
+                if off + 4 > 0x1000 {
+                    break;
+                }
+                // SAFETY: as above, off + 4 <= 4096.
+                unsafe { ((host_page + off) as *const u32).read_unaligned() }
+            } else {
+                lo as u32
+            };
+            let insn = vireo_isa::decode(raw);
+            self.blocks.insns.push(insn);
+            off += insn.len as u64;
+            if exec::ends_block(insn.op) {
+                break;
+            }
+        }
+        let len = (self.blocks.insns.len() - start) as u32;
+        if len == 0 {
+            return Ok(None);
+        }
+        self.ram.mark_code_page(paddr);
+        self.blocks.decoded += 1;
+        self.blocks.slots[slot_i] = BlockSlot {
+            paddr,
+            gen: self.blocks.gen,
+            start: start as u32,
+            len,
+        };
+        Ok(Some((start as u32, len)))
+    }
+
+    fn run_block(&mut self, start: u32, len: u32) {
+        let mut pc = self.pc;
+        let mut done = 0i64;
+        for i in start..start + len {
+            let insn = self.blocks.insns[i as usize];
+            match self.execute(&insn, pc) {
+                Ok(next) => {
+                    pc = next;
+                    done += 1;
+                }
+                Err(t) => {
+                    self.pc = pc;
+                    self.retire(done);
+                    self.take_trap(t.cause, t.tval, false, pc);
+                    return;
+                }
+            }
+        }
+        self.pc = pc;
+        self.retire(done);
+    }
+
+    #[inline(always)]
+    fn retire(&mut self, n: i64) {
+        self.instret += n as u64;
+        if self.csr.mcountinhibit != 0 {
+            // Inhibited counters keep their value: move their offsets back.
+            if self.csr.mcountinhibit & 4 != 0 {
+                self.csr.instret_offset = self.csr.instret_offset.wrapping_sub(n as u64);
+            }
+            if self.csr.mcountinhibit & 1 != 0 {
+                self.csr.cycle_offset = self.csr.cycle_offset.wrapping_sub(n as u64);
+            }
+        }
+        self.timer_countdown -= n;
+    }
+
+    /// Fetch one instruction through the slow path (handles instructions
+    /// that straddle pages, with precise faults on the second half).
+    fn fetch_slow(&mut self, pc: u64) -> Result<Insn, Trap> {
+        let lo = self.fetch_u16(pc, pc)?;
+        if lo & 3 != 3 {
+            return Ok(vireo_isa::decode_compressed(lo));
+        }
+        let hi = self.fetch_u16(pc.wrapping_add(2), pc.wrapping_add(2))?;
+        Ok(vireo_isa::decode(lo as u32 | (hi as u32) << 16))
+    }
+
+    fn fetch_u16(&mut self, vaddr: u64, tval: u64) -> Result<u16, Trap> {
+        let paddr = self
+            .translate(vaddr, Access::Fetch)
+            .map_err(|t| Trap::new(t.cause, tval))?;
+        match self.ram.host_ptr(paddr, 2) {
+            // SAFETY: host_ptr checked the 2 bytes are inside RAM.
+            Some(p) => Ok(unsafe { (p as *const u16).read_unaligned() }),
+            None => Err(Trap::new(cause::INSN_ACCESS, tval)),
+        }
+    }
+
+    fn step_slow(&mut self) {
+        let pc = self.pc;
+        let r = self.fetch_slow(pc).and_then(|insn| self.execute(&insn, pc));
+        match r {
+            Ok(next) => {
+                self.pc = next;
+                self.retire(1);
+            }
+            Err(t) => self.take_trap(t.cause, t.tval, false, pc),
+        }
+    }
+
+    fn step_traced(&mut self) {
+        let pc = self.pc;
+        let prv = self.prv;
+        let insn = match self.fetch_slow(pc) {
+            Ok(i) => i,
+            Err(t) => {
+                eprintln!(
+                    "{:016x} [{:?}] fetch fault cause={} tval={:#x}",
+                    pc, prv, t.cause, t.tval
+                );
+                self.take_trap(t.cause, t.tval, false, pc);
+                return;
+            }
+        };
+        let before = self.x;
+        match self.execute(&insn, pc) {
+            Ok(next) => {
+                let mut line = format!("{:016x} [{:?}] {:08x} {}", pc, prv, insn.raw, insn);
+                for r in 1..32 {
+                    if self.x[r] != before[r] {
+                        line.push_str(&format!("  x{}={:#x}", r, self.x[r]));
+                    }
+                }
+                eprintln!("{line}");
+                self.pc = next;
+                self.retire(1);
+            }
+            Err(t) => {
+                eprintln!(
+                    "{:016x} [{:?}] {:08x} {}  trap cause={} tval={:#x}",
+                    pc, prv, insn.raw, insn, t.cause, t.tval
+                );
+                self.take_trap(t.cause, t.tval, false, pc);
+            }
+        }
+    }
+
+    /// Write the register file in the `--dump-regs` format.
+    pub fn dump_regs(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        writeln!(out, "pc 0x{:016x}", self.pc)?;
+        for (i, v) in self.x.iter().enumerate() {
+            writeln!(out, "x{} 0x{:016x}", i, v)?;
+        }
+        for (i, v) in self.f.iter().enumerate() {
+            writeln!(out, "f{} 0x{:016x}", i, v)?;
+        }
+        Ok(())
+    }
+}
+
+impl Hart {
+    /// Set the supervisor timer compare value (the SBI TIME extension uses
+    /// this; with Sstc the guest writes `stimecmp` itself).
+    pub fn set_stimecmp(&mut self, v: u64) {
+        self.csr.stimecmp = v;
+        self.refresh_timer();
+    }
+}

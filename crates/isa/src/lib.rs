@@ -13,6 +13,7 @@ mod decode;
 mod disasm;
 
 pub use decode::{decode, decode_compressed, insn_len};
+pub use disasm::csr_name;
 
 /// The operation of a decoded instruction.
 ///
@@ -21,8 +22,9 @@ pub use decode::{decode, decode_compressed, insn_len};
 ///   as the operation implies).
 /// - `imm` is the sign-extended immediate (already shifted for branches,
 ///   jumps, `lui`/`auipc`), the shift amount for immediate shifts and
-///   `b*i` bit operations, the CSR number for `csr*` operations, and the
-///   `fm|pred|succ` field (bits 11:0 of the word) for `fence`.
+///   `b*i` bit operations, the CSR number (zero-extended) for `csr*`
+///   operations, and the `fm|pred|succ` field (bits 31:20 of the word,
+///   zero-extended) for `fence`.
 /// - For `csrr*i` the 5-bit unsigned immediate is in `rs1`.
 /// - `rm` is the floating-point rounding-mode field (bits 14:12) for FP
 ///   operations, and the `aq<<1 | rl` bits for AMOs / LR / SC.

@@ -17,4 +17,7 @@ mod signals;
 pub use bus::{Bus, BusError, MmioDevice};
 pub use clock::Clock;
 pub use ram::{GuestRam, RamError, PAGE_SIZE};
-pub use signals::{HartSignals, MIP_MEIP, MIP_MSIP, MIP_MTIP, MIP_SEIP, MIP_SSIP, MIP_STIP};
+pub use signals::{
+    HartSignals, MIP_MEIP, MIP_MSIP, MIP_MTIP, MIP_SEIP, MIP_SSIP, MIP_STIP, REQ_FENCE_I,
+    REQ_FLUSH_TLB, REQ_SSIP,
+};

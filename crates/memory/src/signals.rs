@@ -17,6 +17,13 @@ pub const MIP_SEIP: u64 = 1 << 9;
 /// Machine external interrupt pending bit of `mip`.
 pub const MIP_MEIP: u64 = 1 << 11;
 
+/// Request bit: make supervisor software interrupt pending (an IPI).
+pub const REQ_SSIP: u64 = 1;
+/// Request bit: flush the TLB (a remote `sfence.vma`).
+pub const REQ_FLUSH_TLB: u64 = 2;
+/// Request bit: drop decoded instructions (a remote `fence.i`).
+pub const REQ_FENCE_I: u64 = 4;
+
 /// The wires between the platform (CLINT, PLIC, the VMM) and one hart.
 ///
 /// Devices set and clear interrupt-pending levels and the machine timer
@@ -30,6 +37,9 @@ pub struct HartSignals {
     mtimecmp: AtomicU64,
     /// Set when the VMM wants the hart to leave its run loop (pause, stop).
     exit_request: AtomicU64,
+    /// Requests from other harts (`REQ_*` bits), served at the hart's next
+    /// poll.
+    requests: AtomicU64,
     sleep: Mutex<bool>,
     wake: Condvar,
 }
@@ -47,6 +57,7 @@ impl HartSignals {
             levels: AtomicU64::new(0),
             mtimecmp: AtomicU64::new(u64::MAX),
             exit_request: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
             sleep: Mutex::new(false),
             wake: Condvar::new(),
         }
@@ -96,6 +107,27 @@ impl HartSignals {
     #[inline(always)]
     pub fn exit_requested(&self) -> bool {
         self.exit_request.load(Ordering::Acquire) != 0
+    }
+
+    /// Post requests (`REQ_*` bits) to the hart and wake it.
+    pub fn post(&self, bits: u64) {
+        self.requests.fetch_or(bits, Ordering::AcqRel);
+        self.kick();
+    }
+
+    /// Take all posted requests.
+    #[inline]
+    pub fn take_requests(&self) -> u64 {
+        if self.requests.load(Ordering::Acquire) == 0 {
+            0
+        } else {
+            self.requests.swap(0, Ordering::AcqRel)
+        }
+    }
+
+    /// Whether requests are waiting to be served.
+    pub fn has_requests(&self) -> bool {
+        self.requests.load(Ordering::Acquire) != 0
     }
 
     /// Wake the hart if it sleeps in `wfi`.

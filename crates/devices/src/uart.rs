@@ -1,0 +1,555 @@
+//! An NS16550A UART (the console of the `virt` board).
+//!
+//! Eight 8-bit registers at stride 1 (`reg-shift` 0):
+//!
+//! | offset | read            | write           | with LCR.DLAB = 1 |
+//! | ------ | --------------- | --------------- | ----------------- |
+//! | 0      | RBR (rx data)   | THR (tx data)   | DLL               |
+//! | 1      | IER             | IER             | DLM               |
+//! | 2      | IIR             | FCR             |                   |
+//! | 3      | LCR             | LCR             |                   |
+//! | 4      | MCR             | MCR             |                   |
+//! | 5      | LSR             | (ignored)       |                   |
+//! | 6      | MSR             | (ignored)       |                   |
+//! | 7      | SCR             | SCR             |                   |
+//!
+//! Transmission is instantaneous: a byte written to THR goes straight to
+//! the output sink, so LSR always shows THRE and TEMT, and the
+//! THR-empty interrupt re-arms right after each write, as the 16550 does
+//! when its shift register drains. Received bytes come from the host
+//! through [`Uart::push_input`] into a FIFO deeper than the 16550's 16
+//! bytes, so that pasted input is not lost.
+//!
+//! Interrupt identification follows the 16550 priorities: receiver line
+//! status (overrun), then received data available, then THR empty, then
+//! modem status. Reading IIR while it reports THR empty clears that
+//! interrupt, as does writing THR; enabling ETBEI while THR is empty raises
+//! it (Linux's 8250 driver tests for exactly this at start-up).
+
+use crate::reg::size_mask;
+use crate::IrqLine;
+use std::collections::VecDeque;
+use std::io::Write;
+use std::sync::{Mutex, MutexGuard};
+
+/// Size of the UART's MMIO window.
+pub const UART_SIZE: u64 = 0x100;
+
+/// Received bytes buffered before [`Uart::push_input`] refuses more.
+pub const UART_RX_CAPACITY: usize = 4096;
+
+const RBR_THR_DLL: u64 = 0;
+const IER_DLM: u64 = 1;
+const IIR_FCR: u64 = 2;
+const LCR: u64 = 3;
+const MCR: u64 = 4;
+const LSR: u64 = 5;
+const MSR: u64 = 6;
+const SCR: u64 = 7;
+
+const IER_ERBFI: u8 = 0x01;
+const IER_ETBEI: u8 = 0x02;
+const IER_ELSI: u8 = 0x04;
+const IER_EDSSI: u8 = 0x08;
+
+const IIR_NONE: u8 = 0x01;
+const IIR_MSI: u8 = 0x00;
+const IIR_THRI: u8 = 0x02;
+const IIR_RDI: u8 = 0x04;
+const IIR_RLSI: u8 = 0x06;
+const IIR_FIFO_ENABLED: u8 = 0xc0;
+
+const FCR_ENABLE: u8 = 0x01;
+const FCR_CLEAR_RX: u8 = 0x02;
+
+const LCR_DLAB: u8 = 0x80;
+
+const MCR_DTR: u8 = 0x01;
+const MCR_RTS: u8 = 0x02;
+const MCR_OUT1: u8 = 0x04;
+const MCR_OUT2: u8 = 0x08;
+const MCR_LOOP: u8 = 0x10;
+
+const LSR_DR: u8 = 0x01;
+const LSR_OE: u8 = 0x02;
+const LSR_THRE: u8 = 0x20;
+const LSR_TEMT: u8 = 0x40;
+
+const MSR_DCTS: u8 = 0x01;
+const MSR_DDSR: u8 = 0x02;
+const MSR_TERI: u8 = 0x04;
+const MSR_DDCD: u8 = 0x08;
+const MSR_CTS: u8 = 0x10;
+const MSR_DSR: u8 = 0x20;
+const MSR_RI: u8 = 0x40;
+const MSR_DCD: u8 = 0x80;
+/// Modem lines when not in loopback: the host end is always ready.
+const MSR_HOST_READY: u8 = MSR_DCD | MSR_DSR | MSR_CTS;
+
+/// The UART's register state: plain data, so it can be saved and restored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct UartState {
+    ier: u8,
+    fcr: u8,
+    lcr: u8,
+    mcr: u8,
+    scr: u8,
+    dll: u8,
+    dlm: u8,
+    /// Receiver overrun, cleared by reading LSR.
+    overrun: bool,
+    /// Delta bits of MSR, cleared by reading MSR.
+    msr_delta: u8,
+    /// THR-empty interrupt armed (see the module comment).
+    thre_pending: bool,
+    rx: VecDeque<u8>,
+    /// Level last driven on the interrupt line.
+    irq_level: bool,
+}
+
+impl UartState {
+    /// Modem status lines (without deltas).
+    fn msr_lines(&self) -> u8 {
+        if self.mcr & MCR_LOOP == 0 {
+            return MSR_HOST_READY;
+        }
+        let mut m = 0;
+        if self.mcr & MCR_RTS != 0 {
+            m |= MSR_CTS;
+        }
+        if self.mcr & MCR_DTR != 0 {
+            m |= MSR_DSR;
+        }
+        if self.mcr & MCR_OUT1 != 0 {
+            m |= MSR_RI;
+        }
+        if self.mcr & MCR_OUT2 != 0 {
+            m |= MSR_DCD;
+        }
+        m
+    }
+
+    fn lsr(&self) -> u8 {
+        let mut lsr = LSR_THRE | LSR_TEMT;
+        if !self.rx.is_empty() {
+            lsr |= LSR_DR;
+        }
+        if self.overrun {
+            lsr |= LSR_OE;
+        }
+        lsr
+    }
+
+    /// The highest-priority pending interrupt, as IIR bits 3:0.
+    fn interrupt_id(&self) -> u8 {
+        if self.ier & IER_ELSI != 0 && self.overrun {
+            IIR_RLSI
+        } else if self.ier & IER_ERBFI != 0 && !self.rx.is_empty() {
+            IIR_RDI
+        } else if self.ier & IER_ETBEI != 0 && self.thre_pending {
+            IIR_THRI
+        } else if self.ier & IER_EDSSI != 0 && self.msr_delta != 0 {
+            IIR_MSI
+        } else {
+            IIR_NONE
+        }
+    }
+
+    fn push_rx(&mut self, byte: u8) -> bool {
+        if self.rx.len() >= UART_RX_CAPACITY {
+            return false;
+        }
+        self.rx.push_back(byte);
+        true
+    }
+
+    fn set_mcr(&mut self, value: u8) {
+        let before = self.msr_lines();
+        self.mcr = value & 0x1f;
+        let after = self.msr_lines();
+        let changed = before ^ after;
+        if changed & MSR_CTS != 0 {
+            self.msr_delta |= MSR_DCTS;
+        }
+        if changed & MSR_DSR != 0 {
+            self.msr_delta |= MSR_DDSR;
+        }
+        if changed & MSR_DCD != 0 {
+            self.msr_delta |= MSR_DDCD;
+        }
+        // TERI reports the trailing (falling) edge of RI only.
+        if before & MSR_RI != 0 && after & MSR_RI == 0 {
+            self.msr_delta |= MSR_TERI;
+        }
+    }
+}
+
+/// An NS16550A UART.
+pub struct Uart {
+    state: Mutex<UartState>,
+    out: Mutex<Box<dyn Write + Send>>,
+    irq: IrqLine,
+}
+
+impl Uart {
+    /// A UART that transmits to `out` (flushed after every byte, so the
+    /// console never lags) and drives its interrupt line through `irq`.
+    pub fn new(out: Box<dyn Write + Send>, irq: IrqLine) -> Uart {
+        Uart {
+            state: Mutex::new(UartState {
+                ier: 0,
+                fcr: 0,
+                lcr: 0,
+                mcr: MCR_OUT2,
+                scr: 0,
+                dll: 0x0c,
+                dlm: 0,
+                overrun: false,
+                msr_delta: 0,
+                thre_pending: false,
+                rx: VecDeque::new(),
+                irq_level: false,
+            }),
+            out: Mutex::new(out),
+            irq,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, UartState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queue bytes received from the host. Returns how many were accepted:
+    /// fewer than `bytes.len()` when the receive FIFO is full (the caller
+    /// may retry the rest later, once the guest has read some).
+    pub fn push_input(&self, bytes: &[u8]) -> usize {
+        let mut s = self.lock();
+        let room = UART_RX_CAPACITY.saturating_sub(s.rx.len());
+        let n = bytes.len().min(room);
+        s.rx.extend(&bytes[..n]);
+        self.update_irq(&mut s);
+        n
+    }
+
+    /// Write bytes straight to the console sink, bypassing the registers
+    /// (the SBI debug console uses this).
+    pub fn write_host(&self, bytes: &[u8]) {
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = out.write_all(bytes).and_then(|()| out.flush());
+    }
+
+    /// Take up to `max` received bytes, bypassing the registers (the SBI
+    /// debug console reads input this way).
+    pub fn read_host(&self, max: usize) -> Vec<u8> {
+        let mut s = self.lock();
+        let n = max.min(s.rx.len());
+        let v: Vec<u8> = s.rx.drain(..n).collect();
+        self.update_irq(&mut s);
+        v
+    }
+
+    /// Free space in the receive FIFO.
+    pub fn rx_space(&self) -> usize {
+        UART_RX_CAPACITY.saturating_sub(self.lock().rx.len())
+    }
+
+    /// Drive the interrupt line from the state, on change only. Called with
+    /// the lock held so that concurrent updates cannot reorder levels.
+    fn update_irq(&self, s: &mut UartState) {
+        let level = s.interrupt_id() != IIR_NONE;
+        if level != s.irq_level {
+            s.irq_level = level;
+            (self.irq)(level);
+        }
+    }
+
+    fn transmit(&self, s: &mut UartState, byte: u8) {
+        if s.mcr & MCR_LOOP != 0 {
+            if !s.push_rx(byte) {
+                s.overrun = true;
+            }
+        } else {
+            let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+            // A failing console sink (closed pipe) must not stop the guest:
+            // the byte is dropped, as on a disconnected serial line.
+            let _ = out.write_all(&[byte]).and_then(|()| out.flush());
+        }
+        // The byte left THR at once: THR is empty again.
+        s.thre_pending = true;
+    }
+
+    fn read_reg(&self, s: &mut UartState, reg: u64) -> u8 {
+        let dlab = s.lcr & LCR_DLAB != 0;
+        match reg {
+            RBR_THR_DLL if dlab => s.dll,
+            RBR_THR_DLL => s.rx.pop_front().unwrap_or(0),
+            IER_DLM if dlab => s.dlm,
+            IER_DLM => s.ier,
+            IIR_FCR => {
+                let id = s.interrupt_id();
+                if id == IIR_THRI {
+                    s.thre_pending = false;
+                }
+                let fifo = if s.fcr & FCR_ENABLE != 0 {
+                    IIR_FIFO_ENABLED
+                } else {
+                    0
+                };
+                id | fifo
+            }
+            LCR => s.lcr,
+            MCR => s.mcr,
+            LSR => {
+                let lsr = s.lsr();
+                s.overrun = false;
+                lsr
+            }
+            MSR => {
+                let msr = s.msr_lines() | s.msr_delta;
+                s.msr_delta = 0;
+                msr
+            }
+            SCR => s.scr,
+            _ => 0,
+        }
+    }
+
+    fn write_reg(&self, s: &mut UartState, reg: u64, value: u8) {
+        let dlab = s.lcr & LCR_DLAB != 0;
+        match reg {
+            RBR_THR_DLL if dlab => s.dll = value,
+            RBR_THR_DLL => self.transmit(s, value),
+            IER_DLM if dlab => s.dlm = value,
+            IER_DLM => {
+                let old = s.ier;
+                s.ier = value & 0x0f;
+                if (old ^ s.ier) & IER_ETBEI != 0 {
+                    // THR is always empty: enabling ETBEI raises the
+                    // interrupt at once, disabling it drops it.
+                    s.thre_pending = s.ier & IER_ETBEI != 0;
+                }
+            }
+            IIR_FCR => {
+                if (s.fcr ^ value) & FCR_ENABLE != 0 || value & FCR_CLEAR_RX != 0 {
+                    // Toggling the FIFO enable also resets the FIFOs.
+                    s.rx.clear();
+                }
+                // Keep the enable and trigger-level bits; the reset bits
+                // are self-clearing.
+                s.fcr = value & 0xc9;
+            }
+            LCR => s.lcr = value,
+            MCR => s.set_mcr(value),
+            SCR => s.scr = value,
+            _ => {}
+        }
+    }
+}
+
+impl vireo_memory::MmioDevice for Uart {
+    /// Wider accesses address the register at `offset` only.
+    fn read(&self, offset: u64, size: u8) -> u64 {
+        if offset > SCR {
+            return 0;
+        }
+        let mut s = self.lock();
+        let v = self.read_reg(&mut s, offset);
+        self.update_irq(&mut s);
+        u64::from(v) & size_mask(size)
+    }
+
+    fn write(&self, offset: u64, _size: u8, value: u64) {
+        if offset > SCR {
+            return;
+        }
+        let mut s = self.lock();
+        self.write_reg(&mut s, offset, value as u8);
+        self.update_irq(&mut s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use vireo_memory::MmioDevice;
+
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn uart() -> (Uart, Sink, Arc<AtomicBool>) {
+        let sink = Sink::default();
+        let irq = Arc::new(AtomicBool::new(false));
+        let line = irq.clone();
+        let u = Uart::new(
+            Box::new(sink.clone()),
+            Box::new(move |level| line.store(level, Ordering::SeqCst)),
+        );
+        (u, sink, irq)
+    }
+
+    #[test]
+    fn transmits_bytes_to_the_sink() {
+        let (u, sink, irq) = uart();
+
+        for b in b"hi\n" {
+            u.write(RBR_THR_DLL, 1, u64::from(*b));
+        }
+
+        assert_eq!(&*sink.0.lock().unwrap(), b"hi\n");
+        assert_eq!(
+            u.read(LSR, 1) as u8 & (LSR_THRE | LSR_TEMT),
+            LSR_THRE | LSR_TEMT
+        );
+        assert!(!irq.load(Ordering::SeqCst), "no interrupts enabled");
+    }
+
+    #[test]
+    fn receive_raises_data_available_until_drained() {
+        let (u, _, irq) = uart();
+        u.write(IIR_FCR, 1, u64::from(FCR_ENABLE));
+        u.write(IER_DLM, 1, u64::from(IER_ERBFI));
+        assert_eq!(u.read(IIR_FCR, 1), 0xc1);
+
+        let n = u.push_input(b"ab");
+
+        assert_eq!(n, 2);
+        assert!(irq.load(Ordering::SeqCst));
+        assert_eq!(u.read(IIR_FCR, 1), 0xc4);
+        assert_eq!(u.read(LSR, 1) as u8 & LSR_DR, LSR_DR);
+        assert_eq!(u.read(RBR_THR_DLL, 1), u64::from(b'a'));
+        assert!(irq.load(Ordering::SeqCst));
+        assert_eq!(u.read(RBR_THR_DLL, 1), u64::from(b'b'));
+        assert!(!irq.load(Ordering::SeqCst));
+        assert_eq!(u.read(LSR, 1) as u8 & LSR_DR, 0);
+        assert_eq!(u.read(IIR_FCR, 1), 0xc1);
+    }
+
+    #[test]
+    fn thr_empty_interrupt_follows_the_16550() {
+        let (u, _, irq) = uart();
+
+        u.write(IER_DLM, 1, u64::from(IER_ETBEI));
+
+        assert!(irq.load(Ordering::SeqCst), "enabling ETBEI with THR empty");
+        assert_eq!(u.read(IIR_FCR, 1), u64::from(IIR_THRI));
+        assert!(!irq.load(Ordering::SeqCst), "reading IIR clears THRE");
+        assert_eq!(u.read(IIR_FCR, 1), u64::from(IIR_NONE));
+
+        u.write(RBR_THR_DLL, 1, u64::from(b'x'));
+
+        assert!(irq.load(Ordering::SeqCst), "THR drained again");
+
+        u.write(IER_DLM, 1, 0);
+
+        assert!(!irq.load(Ordering::SeqCst));
+
+        // Linux's THRE test: re-enabling must raise it again.
+        u.write(IER_DLM, 1, u64::from(IER_ETBEI));
+
+        assert_eq!(u.read(IIR_FCR, 1), u64::from(IIR_THRI));
+    }
+
+    #[test]
+    fn received_data_outranks_thr_empty() {
+        let (u, _, _) = uart();
+        u.write(IER_DLM, 1, u64::from(IER_ETBEI | IER_ERBFI));
+        u.push_input(b"z");
+
+        assert_eq!(u.read(IIR_FCR, 1), u64::from(IIR_RDI));
+        assert_eq!(u.read(RBR_THR_DLL, 1), u64::from(b'z'));
+        assert_eq!(u.read(IIR_FCR, 1), u64::from(IIR_THRI));
+        assert_eq!(u.read(IIR_FCR, 1), u64::from(IIR_NONE));
+    }
+
+    #[test]
+    fn dlab_exposes_the_divisor_latch() {
+        let (u, sink, _) = uart();
+        u.write(IER_DLM, 1, u64::from(IER_ERBFI));
+
+        u.write(LCR, 1, 0x83);
+        u.write(RBR_THR_DLL, 1, 0x01);
+        u.write(IER_DLM, 1, 0x02);
+
+        assert_eq!(u.read(RBR_THR_DLL, 1), 0x01);
+        assert_eq!(u.read(IER_DLM, 1), 0x02);
+        assert!(sink.0.lock().unwrap().is_empty(), "DLL write is not data");
+
+        u.write(LCR, 1, 0x03);
+
+        assert_eq!(u.read(IER_DLM, 1), u64::from(IER_ERBFI));
+        assert_eq!(u.read(LCR, 1), 0x03);
+    }
+
+    #[test]
+    fn fifo_reset_drops_received_bytes() {
+        let (u, _, _) = uart();
+        u.write(IIR_FCR, 1, u64::from(FCR_ENABLE));
+        u.push_input(b"stale");
+
+        u.write(IIR_FCR, 1, u64::from(FCR_ENABLE | FCR_CLEAR_RX));
+
+        assert_eq!(u.read(LSR, 1) as u8 & LSR_DR, 0);
+    }
+
+    #[test]
+    fn loopback_returns_transmitted_bytes_and_modem_lines() {
+        let (u, sink, _) = uart();
+        u.write(MCR, 1, u64::from(MCR_LOOP));
+        assert_eq!(u.read(MSR, 1) as u8 & 0xf0, 0);
+
+        u.write(RBR_THR_DLL, 1, 0x5a);
+        u.write(MCR, 1, u64::from(MCR_LOOP | MCR_RTS | MCR_OUT2));
+
+        assert_eq!(u.read(RBR_THR_DLL, 1), 0x5a);
+        assert!(sink.0.lock().unwrap().is_empty());
+        assert_eq!(
+            u.read(MSR, 1) as u8,
+            MSR_CTS | MSR_DCD | MSR_DCTS | MSR_DDCD
+        );
+        assert_eq!(
+            u.read(MSR, 1) as u8,
+            MSR_CTS | MSR_DCD,
+            "deltas clear on read"
+        );
+    }
+
+    #[test]
+    fn full_fifo_refuses_input_and_scratch_register_works() {
+        let (u, _, _) = uart();
+
+        let n = u.push_input(&vec![b'x'; UART_RX_CAPACITY + 10]);
+        u.write(SCR, 1, 0xa5);
+
+        assert_eq!(n, UART_RX_CAPACITY);
+        assert_eq!(u.rx_space(), 0);
+        assert_eq!(u.read(SCR, 1), 0xa5);
+        assert_eq!(u.read(0x80, 4), 0);
+    }
+
+    #[test]
+    fn overrun_in_loopback_raises_line_status() {
+        let (u, _, irq) = uart();
+        u.push_input(&vec![0; UART_RX_CAPACITY]);
+        u.write(IER_DLM, 1, u64::from(IER_ELSI));
+        u.write(MCR, 1, u64::from(MCR_LOOP));
+
+        u.write(RBR_THR_DLL, 1, 1);
+
+        assert!(irq.load(Ordering::SeqCst));
+        assert_eq!(u.read(IIR_FCR, 1), u64::from(IIR_RLSI));
+        assert_eq!(u.read(LSR, 1) as u8 & LSR_OE, LSR_OE);
+        assert_eq!(u.read(LSR, 1) as u8 & LSR_OE, 0);
+        assert!(!irq.load(Ordering::SeqCst));
+    }
+}

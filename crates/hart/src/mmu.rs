@@ -1,0 +1,421 @@
+//! Address translation: Sv39/Sv48/Sv57 page walks, the software TLB, and
+//! physical memory protection (PMP).
+//!
+//! The TLB caches, per privilege level the access is made at (U, S, M) and
+//! per access kind (read, write, fetch), the host address of guest RAM
+//! pages. A hit costs one compare: the tag is `vaddr >> 12` XOR the
+//! current ASID shifted to bit 52. With 11 ASID bits a tag never reaches
+//! bit 63, so `u64::MAX` is free to mean "empty" (this is why vireo
+//! implements 11 of the 16 possible ASID bits — `satp.ASID` is WARL).
+//!
+//! An entry is only created when the whole 4 KiB page is RAM and one PMP
+//! decision covers it, and for writes only once the PTE's D bit is set, so
+//! a hit never needs a permission check. Everything else (MMIO, partial PMP
+//! regions, A/D updates, faults) takes the slow path every time.
+
+use crate::csr::{mstatus, ASID_BITS};
+use crate::trap::{Access, Priv, Trap};
+use crate::Hart;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Entries per TLB array (direct-mapped).
+pub const TLB_ENTRIES: usize = 512;
+/// Tag of an empty TLB entry.
+pub const TLB_EMPTY: u64 = u64::MAX;
+
+/// One TLB entry: host address = guest virtual address + `addend`.
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub struct TlbEntry {
+    /// `vaddr >> 12 ^ asid << 52`, or [`TLB_EMPTY`].
+    pub tag: u64,
+    /// Host pointer of the page minus its virtual address (wrapping).
+    pub addend: u64,
+    /// Guest physical address of the page.
+    pub ppage: u64,
+}
+
+const EMPTY_ENTRY: TlbEntry = TlbEntry {
+    tag: TLB_EMPTY,
+    addend: 0,
+    ppage: 0,
+};
+
+/// The TLB arrays for one privilege level.
+#[repr(C)]
+pub struct Tlb {
+    /// Entries valid for loads.
+    pub read: [TlbEntry; TLB_ENTRIES],
+    /// Entries valid for stores (PTE writable and dirty).
+    pub write: [TlbEntry; TLB_ENTRIES],
+    /// Entries valid for instruction fetch.
+    pub exec: [TlbEntry; TLB_ENTRIES],
+}
+
+impl Tlb {
+    fn flush(&mut self) {
+        self.read.fill(EMPTY_ENTRY);
+        self.write.fill(EMPTY_ENTRY);
+        self.exec.fill(EMPTY_ENTRY);
+    }
+}
+
+/// The MMU's cached state.
+#[repr(C)]
+pub struct Mmu {
+    /// TLBs indexed by [`priv_index`].
+    pub tlbs: [Tlb; 3],
+    /// `asid << 52`, XORed into tags.
+    pub asid_tag: u64,
+    /// Some cached entry came from a superpage (address-specific fences
+    /// then flush everything).
+    has_superpage: bool,
+    /// Decoded PMP ranges.
+    pmp: [PmpEntry; 16],
+    /// Number of PMP entries with A != OFF.
+    pmp_active: usize,
+    /// TLB statistics.
+    pub misses: u64,
+}
+
+/// Index of the TLB used for accesses at privilege `p`.
+#[inline(always)]
+pub fn priv_index(p: Priv) -> usize {
+    match p {
+        Priv::U => 0,
+        Priv::S => 1,
+        Priv::M => 2,
+    }
+}
+
+/// One decoded PMP entry.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PmpEntry {
+    /// The configuration byte.
+    pub cfg: u8,
+    /// First byte covered.
+    pub lo: u64,
+    /// One past the last byte covered (saturating; `u64::MAX` = to the end).
+    pub hi: u64,
+}
+
+impl PmpEntry {
+    /// Read permission.
+    pub const R: u8 = 1;
+    /// Write permission.
+    pub const W: u8 = 2;
+    /// Execute permission.
+    pub const X: u8 = 4;
+    /// Locked (applies to M-mode too; not writable).
+    pub const L: u8 = 0x80;
+}
+
+impl Mmu {
+    /// An empty MMU.
+    pub fn new() -> Box<Mmu> {
+        // Build in place: the TLBs are large.
+        let mut m = Box::new(Mmu {
+            tlbs: [
+                Tlb {
+                    read: [EMPTY_ENTRY; TLB_ENTRIES],
+                    write: [EMPTY_ENTRY; TLB_ENTRIES],
+                    exec: [EMPTY_ENTRY; TLB_ENTRIES],
+                },
+                Tlb {
+                    read: [EMPTY_ENTRY; TLB_ENTRIES],
+                    write: [EMPTY_ENTRY; TLB_ENTRIES],
+                    exec: [EMPTY_ENTRY; TLB_ENTRIES],
+                },
+                Tlb {
+                    read: [EMPTY_ENTRY; TLB_ENTRIES],
+                    write: [EMPTY_ENTRY; TLB_ENTRIES],
+                    exec: [EMPTY_ENTRY; TLB_ENTRIES],
+                },
+            ],
+            asid_tag: 0,
+            has_superpage: false,
+            pmp: [PmpEntry::default(); 16],
+            pmp_active: 0,
+            misses: 0,
+        });
+        m.flush_all();
+        m
+    }
+
+    /// Drop every cached translation.
+    pub fn flush_all(&mut self) {
+        for t in self.tlbs.iter_mut() {
+            t.flush();
+        }
+        self.has_superpage = false;
+    }
+
+    /// Drop translations of the page holding `vaddr` (all ASIDs).
+    pub fn flush_page(&mut self, vaddr: u64) {
+        if self.has_superpage {
+            self.flush_all();
+            return;
+        }
+        let vpn = vaddr >> 12;
+        let idx = (vpn as usize) & (TLB_ENTRIES - 1);
+        let mask = (1u64 << 52) - 1;
+        for t in self.tlbs.iter_mut() {
+            for arr in [&mut t.read, &mut t.write, &mut t.exec] {
+                let e = &mut arr[idx];
+                if e.tag != TLB_EMPTY && e.tag & mask == vpn & mask {
+                    *e = EMPTY_ENTRY;
+                }
+            }
+        }
+    }
+
+    /// Switch to a new current ASID.
+    pub fn set_asid(&mut self, asid: u64) {
+        self.asid_tag = (asid & ((1 << ASID_BITS) - 1)) << 52;
+    }
+
+    /// The tag for `vaddr` under the current ASID.
+    #[inline(always)]
+    pub fn tag(&self, vaddr: u64) -> u64 {
+        (vaddr >> 12) ^ self.asid_tag
+    }
+
+    fn set_pmp(&mut self, cfg: &[u8; 16], addr: &[u64; 16]) {
+        self.pmp_active = 0;
+        for i in 0..16 {
+            let c = cfg[i];
+            let a = (c >> 3) & 3;
+            let (lo, hi) = match a {
+                1 => {
+                    let lo = if i == 0 { 0 } else { addr[i - 1] << 2 };
+                    (lo, addr[i] << 2)
+                }
+                2 => (addr[i] << 2, (addr[i] << 2) + 4),
+                3 => {
+                    let t = addr[i].trailing_ones() as u64;
+                    if t >= 54 {
+                        (0, u64::MAX)
+                    } else {
+                        let size = 1u64 << (t + 3);
+                        let lo = (addr[i] & !((1u64 << t) - 1)) << 2;
+                        (lo, lo.saturating_add(size))
+                    }
+                }
+                _ => (0, 0),
+            };
+            if a != 0 {
+                self.pmp_active += 1;
+            }
+            self.pmp[i] = PmpEntry { cfg: c, lo, hi };
+        }
+    }
+
+    /// Whether `[paddr, paddr+len)` may be accessed for `access` at
+    /// effective privilege `p`.
+    pub fn pmp_allows(&self, paddr: u64, len: u64, access: Access, p: Priv) -> bool {
+        if self.pmp_active == 0 {
+            // No rule configured: everything is accessible (as QEMU does;
+            // firmware always programs PMP before dropping privilege).
+            return true;
+        }
+        let end = paddr.saturating_add(len);
+        for e in self.pmp.iter() {
+            if (e.cfg >> 3) & 3 == 0 {
+                continue;
+            }
+            let overlaps = paddr < e.hi && e.lo < end;
+            if !overlaps {
+                continue;
+            }
+            let covers = e.lo <= paddr && end <= e.hi;
+            if !covers {
+                return false;
+            }
+            if p == Priv::M && e.cfg & PmpEntry::L == 0 {
+                return true;
+            }
+            let need = match access {
+                Access::Load => PmpEntry::R,
+                Access::Store => PmpEntry::W,
+                Access::Fetch => PmpEntry::X,
+            };
+            return e.cfg & need != 0;
+        }
+        p == Priv::M
+    }
+}
+
+/// Result of a translation: the physical address and whether the page may
+/// be cached in the TLB for this access kind.
+struct Walk {
+    paddr: u64,
+    superpage: bool,
+}
+
+impl Hart {
+    /// Re-derive the decoded PMP table after a CSR write.
+    pub(crate) fn pmp_changed(&mut self) {
+        let (cfg, addr) = (self.csr.pmpcfg, self.csr.pmpaddr);
+        self.mmu.set_pmp(&cfg, &addr);
+        self.mmu.flush_all();
+    }
+
+    /// The privilege data accesses are made at (MPRV).
+    #[inline(always)]
+    pub(crate) fn data_priv(&self) -> Priv {
+        if self.prv == Priv::M && self.csr.mstatus & mstatus::MPRV != 0 {
+            Priv::from_bits(self.csr.mstatus >> mstatus::MPP_SHIFT).unwrap_or(Priv::U)
+        } else {
+            self.prv
+        }
+    }
+
+    /// Recompute the TLB index used for loads and stores.
+    pub(crate) fn update_data_mode(&mut self) {
+        self.data_idx = priv_index(self.data_priv());
+    }
+
+    /// Translate `vaddr` for `access` (slow path: walks, checks PMP, fills
+    /// the TLB when allowed). Returns the physical address.
+    pub(crate) fn translate(&mut self, vaddr: u64, access: Access) -> Result<u64, Trap> {
+        self.mmu.misses += 1;
+        let p = if access == Access::Fetch {
+            self.prv
+        } else {
+            self.data_priv()
+        };
+        let mode = self.csr.satp >> 60;
+        let walk = if p == Priv::M || mode == 0 {
+            Walk {
+                paddr: vaddr,
+                superpage: false,
+            }
+        } else {
+            self.walk(vaddr, access, p, mode)?
+        };
+        let paddr = walk.paddr;
+        if paddr >> 56 != 0 || !self.mmu.pmp_allows(paddr, 1, access, p) {
+            return Err(Trap::new(access.access_fault(), vaddr));
+        }
+        // Cache the page when it is RAM and PMP treats it uniformly.
+        let ppage = paddr & !0xfff;
+        if let Some(host) = self.ram.host_ptr(ppage, 0x1000) {
+            if self.mmu.pmp_allows(ppage, 0x1000, access, p) {
+                let tag = self.mmu.tag(vaddr);
+                let idx = ((vaddr >> 12) as usize) & (TLB_ENTRIES - 1);
+                let entry = TlbEntry {
+                    tag,
+                    addend: (host as u64).wrapping_sub(vaddr & !0xfff),
+                    ppage,
+                };
+                let t = &mut self.mmu.tlbs[priv_index(p)];
+                match access {
+                    Access::Load => t.read[idx] = entry,
+                    Access::Store => t.write[idx] = entry,
+                    Access::Fetch => t.exec[idx] = entry,
+                }
+                if walk.superpage {
+                    self.mmu.has_superpage = true;
+                }
+            }
+        }
+        Ok(paddr)
+    }
+
+    /// Walk the page table for `vaddr` (Sv39 = mode 8, Sv48 = 9, Sv57 = 10).
+    fn walk(&mut self, vaddr: u64, access: Access, p: Priv, mode: u64) -> Result<Walk, Trap> {
+        let fault = Trap::new(access.page_fault(), vaddr);
+        let levels: u32 = match mode {
+            8 => 3,
+            9 => 4,
+            _ => 5,
+        };
+        let va_bits = 12 + 9 * levels;
+        // The address must be sign-extended from its top implemented bit.
+        let shift = 64 - va_bits;
+        if (((vaddr << shift) as i64) >> shift) as u64 != vaddr {
+            return Err(fault);
+        }
+        let sum = self.csr.mstatus & mstatus::SUM != 0;
+        let mxr = self.csr.mstatus & mstatus::MXR != 0;
+        let mut table = (self.csr.satp & ((1 << 44) - 1)) << 12;
+        let mut level = levels as i32 - 1;
+        loop {
+            let vpn = (vaddr >> (12 + 9 * level as u32)) & 0x1ff;
+            let pte_addr = table + vpn * 8;
+            if !self.mmu.pmp_allows(pte_addr, 8, Access::Load, Priv::S) {
+                return Err(Trap::new(access.access_fault(), vaddr));
+            }
+            let Some(pte_ptr) = self.ram.host_ptr(pte_addr, 8) else {
+                return Err(Trap::new(access.access_fault(), vaddr));
+            };
+            // SAFETY: `pte_ptr` points to 8 bytes inside guest RAM and PTEs
+            // are 8-byte aligned (table is page-aligned, vpn*8), so the
+            // atomic view is valid; other harts may update A/D concurrently.
+            let pte_atomic = unsafe { AtomicU64::from_ptr(pte_ptr as *mut u64) };
+            let pte = pte_atomic.load(Ordering::Acquire);
+            let v = pte & 1 != 0;
+            let r = pte & 2 != 0;
+            let w = pte & 4 != 0;
+            let x = pte & 8 != 0;
+            let u = pte & 16 != 0;
+            if !v || (!r && w) || pte >> 54 != 0 {
+                return Err(fault);
+            }
+            let ppn = (pte >> 10) & ((1 << 44) - 1);
+            if !r && !x {
+                // Pointer to the next level.
+                if level == 0 {
+                    return Err(fault);
+                }
+                level -= 1;
+                table = ppn << 12;
+                continue;
+            }
+            // Leaf: permission checks.
+            match p {
+                Priv::U if !u => return Err(fault),
+                Priv::S if u && (access == Access::Fetch || !sum) => return Err(fault),
+                _ => {}
+            }
+            let ok = match access {
+                Access::Fetch => x,
+                Access::Load => r || (mxr && x),
+                Access::Store => w,
+            };
+            if !ok {
+                return Err(fault);
+            }
+            // Superpages must be aligned.
+            let low_mask = (1u64 << (9 * level as u32)) - 1;
+            if ppn & low_mask != 0 {
+                return Err(fault);
+            }
+            // Hardware A/D update.
+            let need = if access == Access::Store {
+                0x40 | 0x80
+            } else {
+                0x40
+            };
+            if pte & need != need {
+                if !self.mmu.pmp_allows(pte_addr, 8, Access::Store, Priv::S) {
+                    return Err(Trap::new(access.access_fault(), vaddr));
+                }
+                if pte_atomic
+                    .compare_exchange(pte, pte | need, Ordering::AcqRel, Ordering::Acquire)
+                    .is_err()
+                {
+                    // Another hart changed the PTE: walk again.
+                    return self.walk(vaddr, access, p, mode);
+                }
+                self.ram.note_store(pte_addr);
+            }
+            let page_off_mask = (1u64 << (12 + 9 * level as u32)) - 1;
+            let paddr = ((ppn << 12) & !page_off_mask) | (vaddr & page_off_mask);
+            return Ok(Walk {
+                paddr,
+                superpage: level > 0,
+            });
+        }
+    }
+}
