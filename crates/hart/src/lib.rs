@@ -511,9 +511,18 @@ impl Hart {
     fn run_block(&mut self, start: u32, len: u32) {
         let mut pc = self.pc;
         let mut done = 0i64;
+        debug_assert!((start + len) as usize <= self.blocks.insns.len());
+        // The arena never reallocates: it is created with BLOCK_ARENA
+        // capacity and flushed before it would exceed it, and `clear`
+        // keeps the allocation. So this pointer stays valid while the block
+        // runs, even if an instruction (fence.i, always last) flushes.
+        let insns = self.blocks.insns.as_ptr();
         for i in start..start + len {
-            let insn = self.blocks.insns[i as usize];
-            match self.execute(&insn, pc) {
+            // SAFETY: i < start + len <= insns.len() <= capacity (see above);
+            // Insn is Copy, so reading a slot that a flush logically
+            // dropped still reads initialized memory.
+            let insn = unsafe { &*insns.add(i as usize) };
+            match self.execute(insn, pc) {
                 Ok(next) => {
                     pc = next;
                     done += 1;

@@ -155,6 +155,14 @@
     CHECK_FFLAGS \fl, \n + 1
 .endm
 
+/* integer to double without a rounding mode (fcvt.d.w/wu are exact) */
+.macro FCVTFDX op, i, r, fl, n
+    li a1, \i
+    \op f3, a1
+    CHECKD f3, \r, \n
+    CHECK_FFLAGS \fl, \n + 1
+.endm
+
 /* ---- sweeps for the differential test ----
  * The expected values of a sweep are not in the program: the sweeps print
  * every result and the flags it raised ("<result> <fflags>" per line) so
