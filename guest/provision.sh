@@ -197,8 +197,11 @@ package_uri() {
 
 # Ensure the .deb for $1 is in the cache; print its path.
 fetch_deb() {
-    local pkg=$1 url file hash
-    read -r url file hash < <(package_uri "$pkg")
+    local pkg=$1 line url file hash
+    # (Not `read < <(...)`: a failure inside a process substitution would
+    # not stop the script.)
+    line=$(package_uri "$pkg")
+    read -r url file hash <<<"$line"
     local deb="$DEB_DIR/$file"
     if [[ -f "$deb" ]] && echo "$hash  $deb" | sha256sum -c --status -; then
         log "using cached $file"

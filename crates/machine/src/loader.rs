@@ -32,6 +32,11 @@ pub fn load_kernel(
 ) -> Result<LoadedImage, LoadError> {
     let data =
         std::fs::read(path).map_err(|e| LoadError::Other(format!("{}: {e}", path.display())))?;
+    if data.len() > 64 && &data[56..60] == b"RSC\x05" {
+        let size = u64::from_le_bytes(data[16..24].try_into().unwrap());
+        ram.write_bytes(_linux_base, &data).map_err(|e| LoadError::Other(e.to_string()))?;
+        return Ok(LoadedImage { kind: ImageKind::LinuxImage, entry: _linux_base, start: _linux_base, end: _linux_base + size.max(data.len() as u64), tohost: None, fromhost: None });
+    }
     let elf = goblin::elf::Elf::parse(&data).map_err(|e| LoadError::Other(e.to_string()))?;
     let mut end = 0;
     for ph in &elf.program_headers {
@@ -63,11 +68,9 @@ pub fn load_kernel(
 pub fn load_firmware(ram: &GuestRam, path: &Path) -> Result<LoadedImage, LoadError> {
     load_kernel(ram, path, ram.base(), ram.base())
 }
-pub fn load_initrd(
-    _ram: &GuestRam,
-    _path: &Path,
-    _kernel_end: u64,
-    _limit: u64,
-) -> Result<(u64, u64), LoadError> {
-    Err(LoadError::Other("todo".into()))
+pub fn load_initrd(ram: &GuestRam, path: &Path, _kernel_end: u64, limit: u64) -> Result<(u64, u64), LoadError> {
+    let data = std::fs::read(path).map_err(|e| LoadError::Other(format!("{}: {e}", path.display())))?;
+    let start = (limit - data.len() as u64) & !0xfff;
+    ram.write_bytes(start, &data).map_err(|e| LoadError::Other(e.to_string()))?;
+    Ok((start, start + data.len() as u64))
 }
