@@ -170,11 +170,11 @@ impl Plic {
             return;
         }
         set_bit(&mut s.level, source, level);
-        if !level {
-            // The device no longer asks for service: withdraw a request
-            // that nobody has claimed yet.
-            set_bit(&mut s.pending, source, false);
-        } else if !bit(&s.claimed, source) {
+        // A request the gateway forwarded stays pending until claimed, even
+        // if the line drops first (PLIC specification: the pending bit is
+        // only cleared by a claim). The handler may then claim a source
+        // whose device has nothing left to do, as on hardware.
+        if level && !bit(&s.claimed, source) {
             set_bit(&mut s.pending, source, true);
         }
         self.update(&s);
@@ -419,7 +419,7 @@ mod tests {
     }
 
     #[test]
-    fn line_dropped_before_claim_withdraws_the_request() {
+    fn request_stays_pending_when_the_line_drops_before_claim() {
         let (p, harts) = plic(1);
         priority(&p, 7, 1);
         enable(&p, S0, 7);
@@ -427,8 +427,9 @@ mod tests {
 
         p.set_irq(7, false);
 
+        assert_eq!(harts[0].levels() & MIP_SEIP, MIP_SEIP);
+        assert_eq!(claim(&p, S0), 7);
         assert_eq!(harts[0].levels() & MIP_SEIP, 0);
-        assert_eq!(claim(&p, S0), 0);
     }
 
     #[test]

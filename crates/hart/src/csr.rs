@@ -176,6 +176,15 @@ impl Csrs {
     }
 }
 
+/// CBIE is WARL: the reserved value 0b10 keeps the old field.
+fn legalize_cbie(old: u64, new: u64) -> u64 {
+    if (new & envcfg::CBIE) >> 4 == 2 {
+        (new & !envcfg::CBIE) | (old & envcfg::CBIE)
+    } else {
+        new
+    }
+}
+
 fn tvec_legalize(old: u64, new: u64) -> u64 {
     if new & 3 >= 2 {
         (new & !3) | (old & 3)
@@ -237,7 +246,10 @@ impl Hart {
             SEPC => self.csr.sepc,
             SCAUSE => self.csr.scause,
             STVAL => self.csr.stval,
-            SIP => self.mip() & self.csr.mideleg,
+            SIP => {
+                self.refresh_timer();
+                self.mip() & self.csr.mideleg
+            }
             STIMECMP => {
                 if self.prv == Priv::S
                     && (self.csr.mcounteren & 2 == 0 || self.csr.menvcfg & envcfg::STCE == 0)
@@ -268,7 +280,10 @@ impl Hart {
             MEPC => self.csr.mepc,
             MCAUSE => self.csr.mcause,
             MTVAL => self.csr.mtval,
-            MIP => self.mip(),
+            MIP => {
+                self.refresh_timer();
+                self.mip()
+            }
             PMPCFG0..=PMPCFG15 => {
                 let n = (csr - PMPCFG0) as usize;
                 if n & 1 == 1 {
@@ -343,7 +358,7 @@ impl Hart {
             }
             STVEC => self.csr.stvec = tvec_legalize(self.csr.stvec, v),
             SCOUNTEREN => self.csr.scounteren = v & 0xffff_ffff,
-            SENVCFG => self.csr.senvcfg = v & envcfg::S_WRITABLE,
+            SENVCFG => self.csr.senvcfg = legalize_cbie(self.csr.senvcfg, v) & envcfg::S_WRITABLE,
             SSCRATCH => self.csr.sscratch = v,
             SEPC => self.csr.sepc = v & !1,
             SCAUSE => self.csr.scause = v,
@@ -378,6 +393,7 @@ impl Hart {
             MTVEC => self.csr.mtvec = tvec_legalize(self.csr.mtvec, v),
             MCOUNTEREN => self.csr.mcounteren = v & 0xffff_ffff,
             MENVCFG => {
+                let v = legalize_cbie(self.csr.menvcfg, v);
                 self.csr.menvcfg = v & envcfg::M_WRITABLE;
                 self.refresh_timer();
             }

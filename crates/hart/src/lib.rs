@@ -257,10 +257,18 @@ impl Hart {
     }
 
     /// The interrupt to take now, if any (cause without the interrupt bit).
-    fn pending_interrupt(&self) -> Option<u64> {
-        let pending = self.mip() & self.csr.mie;
+    fn pending_interrupt(&mut self) -> Option<u64> {
+        let mut pending = self.mip() & self.csr.mie;
         if pending == 0 {
             return None;
+        }
+        if pending & (MIP_MTIP | MIP_STIP) != 0 {
+            // The compare registers may have moved since the last poll.
+            self.refresh_timer();
+            pending = self.mip() & self.csr.mie;
+            if pending == 0 {
+                return None;
+            }
         }
         let m_pending = pending & !self.csr.mideleg;
         let m_enabled = self.prv < Priv::M || self.csr.mstatus & mstatus::MIE != 0;
@@ -404,9 +412,12 @@ impl Hart {
     /// Execute up to about `budget` instructions (blocks are not split, so
     /// a few more may run). Returns why it stopped.
     pub fn run(&mut self, budget: u64) -> Exit {
-        let target = self.instret.saturating_add(budget);
+        // Traps count toward the budget too: a guest that traps forever
+        // (a trap vector pointing at an illegal instruction) retires
+        // nothing, and must still give control back.
+        let target = (self.instret + self.traps).saturating_add(budget);
         loop {
-            if self.instret >= target {
+            if self.instret + self.traps >= target {
                 return Exit::Budget;
             }
             if self.timer_countdown <= 0 {
@@ -522,6 +533,12 @@ impl Hart {
             // Insn is Copy, so reading a slot that a flush logically
             // dropped still reads initialized memory.
             let insn = unsafe { &*insns.add(i as usize) };
+            if i + 1 == start + len && done > 0 {
+                // The last instruction of a block may read the counters:
+                // everything before it must have retired.
+                self.retire(done);
+                done = 0;
+            }
             match self.execute(insn, pc) {
                 Ok(next) => {
                     pc = next;
@@ -639,10 +656,104 @@ impl Hart {
 }
 
 impl Hart {
+    /// Give S and U modes access to all of physical memory through PMP
+    /// entry 0 (what firmware does before entering the kernel).
+    pub fn open_pmp(&mut self) {
+        self.csr.pmpaddr[0] = (1 << 54) - 1;
+        self.csr.pmpcfg[0] = 0x1f; // NAPOT, R, W, X
+        self.pmp_changed();
+    }
+
     /// Set the supervisor timer compare value (the SBI TIME extension uses
     /// this; with Sstc the guest writes `stimecmp` itself).
     pub fn set_stimecmp(&mut self, v: u64) {
         self.csr.stimecmp = v;
         self.refresh_timer();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hart_with_code(words: &[u32]) -> Box<Hart> {
+        let ram = Arc::new(GuestRam::new(0x8000_0000, 1 << 20).unwrap());
+        for (i, w) in words.iter().enumerate() {
+            ram.write_bytes(0x8000_0000 + 4 * i as u64, &w.to_le_bytes()).unwrap();
+        }
+        let bus = Arc::new(Bus::new(ram));
+        let mut h = Hart::new(0, bus, Arc::new(HartSignals::new()), Arc::new(Clock::new()), HartConfig::default());
+        h.pc = 0x8000_0000;
+        h
+    }
+
+    #[test]
+    fn executes_a_simple_loop() {
+        // li t0, 10; li t1, 0; loop: addi t1, t1, 3; addi t0, t0, -1; bnez t0, loop; wfi
+        let code = [0x00a0_0293, 0x0000_0313, 0x0033_0313, 0xfff2_8293, 0xfe02_9ce3, 0x1050_0073];
+        let mut h = hart_with_code(&code);
+        h.csr.mie = 0;
+        let exit = h.run(1000);
+        assert_eq!(exit, Exit::Wfi);
+        assert_eq!(h.x[6], 30);
+        assert_eq!(h.x[5], 0);
+        assert_eq!(h.instret, 2 + 30 + 1);
+    }
+
+    #[test]
+    fn illegal_instruction_traps_with_bits_in_mtval() {
+        let mut h = hart_with_code(&[0xffff_ffff]);
+        h.csr.mtvec = 0x8000_0100;
+        h.run(1);
+        assert_eq!(h.csr.mcause, cause::ILLEGAL_INSN);
+        assert_eq!(h.csr.mtval, 0xffff_ffff);
+        assert_eq!(h.csr.mepc, 0x8000_0000);
+        assert_eq!(h.pc, 0x8000_0100);
+    }
+
+    #[test]
+    fn store_into_decoded_code_is_seen_after_fence_i() {
+        // 0: auipc t0, 0        ; t0 = base
+        // 4: lui t1, 0x00100    ; placeholder overwritten below (addi a0, zero, 7 = 0x00700513)
+        // loop body: we patch word 6 (offset 24) from "addi a0,zero,1" to "addi a0,zero,2"
+        let addi_a0_1 = 0x0010_0513u32;
+        let addi_a0_2 = 0x0020_0513u32;
+        let mut h = hart_with_code(&[0x1050_0073]);
+        // Decode a block at 0x80000100 that sets a0 = 1, then wfi.
+        h.bus().ram().write_bytes(0x8000_0100, &addi_a0_1.to_le_bytes()).unwrap();
+        h.bus().ram().write_bytes(0x8000_0104, &0x1050_0073u32.to_le_bytes()).unwrap();
+        h.pc = 0x8000_0100;
+        assert_eq!(h.run(10), Exit::Wfi);
+        assert_eq!(h.x[10], 1);
+        // Overwrite the code from the host side (like DMA) and run again.
+        h.bus().ram().write_bytes(0x8000_0100, &addi_a0_2.to_le_bytes()).unwrap();
+        h.pc = 0x8000_0100;
+        assert_eq!(h.run(10), Exit::Wfi);
+        assert_eq!(h.x[10], 2, "a store into decoded code must invalidate it");
+    }
+
+    #[test]
+    fn random_code_never_panics() {
+        // Pseudo-random instruction streams, with traps vectoring back into
+        // the same random code: the hart must stay well-behaved.
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..200 {
+            let words: Vec<u32> = (0..1024)
+                .map(|_| {
+                    s ^= s << 13;
+                    s ^= s >> 7;
+                    s ^= s << 17;
+                    s as u32
+                })
+                .collect();
+            let mut h = hart_with_code(&words);
+            h.csr.mtvec = 0x8000_0000 + ((round * 64) & 0xffc);
+            h.csr.mstatus |= 1 << 13;
+            for r in 1..32 {
+                h.x[r] = s.rotate_left(r as u32);
+            }
+            h.x[2] = 0x8000_8000;
+            let _ = h.run(5_000);
+        }
     }
 }

@@ -214,9 +214,10 @@ impl Mmu {
     /// effective privilege `p`.
     pub fn pmp_allows(&self, paddr: u64, len: u64, access: Access, p: Priv) -> bool {
         if self.pmp_active == 0 {
-            // No rule configured: everything is accessible (as QEMU does;
-            // firmware always programs PMP before dropping privilege).
-            return true;
+            // No entry configured: only M-mode may access memory (the
+            // privileged spec; firmware programs PMP before dropping
+            // privilege, and vireo's built-in firmware does too).
+            return p == Priv::M;
         }
         let end = paddr.saturating_add(len);
         for e in self.pmp.iter() {

@@ -300,7 +300,7 @@ impl Machine {
                     h.csr.mideleg = 0x222;
                     h.csr.mcounteren = 0xffff_ffff;
                     h.csr.menvcfg = envcfg::STCE | envcfg::CBIE | envcfg::CBCFE | envcfg::CBZE;
-                    h.csr.mstatus |= 0; // FS off: the kernel enables it
+                    h.open_pmp();
                     h.set_priv(Privilege::S);
                     h.pc = entry;
                 }
@@ -443,16 +443,20 @@ fn hart_loop(
             signals.iter().for_each(|s| s.request_exit());
             return;
         }
-        match hart.run(budget) {
+        let exit = hart.run(budget);
+        if id == 0 {
+            if let Some(th) = tohost {
+                poll_htif(ram, th, fromhost, power);
+                if power.pending().is_some() {
+                    return;
+                }
+            }
+        }
+        match exit {
             Exit::Budget => {}
             Exit::Wfi => hart.wait_for_interrupt(),
             Exit::SbiCall => sbi.call(hart),
             Exit::ExitRequested => hart.signals.clear_exit(),
-        }
-        if id == 0 {
-            if let Some(th) = tohost {
-                poll_htif(ram, th, fromhost, power);
-            }
         }
     }
 }

@@ -188,6 +188,7 @@
     CHECK a0, 0xffffffffdeadbeef, 52
 
     // ---- AMOs: every operation on a fixed memory value ----
+    // (the list is printed by `python3 gen/gen_int_tables.py amo`)
     // memory 0x800000017ffffff0: low word 0x7ffffff0 (positive), high word
     // 0x80000001 (negative)
     AMO amoswap.w, 0, 0x11, 0x7ffffff0, 0x8000000100000011, 100

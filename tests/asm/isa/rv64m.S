@@ -259,7 +259,7 @@ sweep:
 sweep_end:
 
     // a, b, then mul mulh mulhsu mulhu mulw div divu rem remu divw divuw
-    // remw remuw of (a, b)
+    // remw remuw of (a, b); printed by `python3 gen/gen_int_tables.py m`
 m_table:
     .dword 0x0123456789abcdef, 0xfedcba9876543210
     .dword 0x2236d88fe5618cf0, 0xfffeb49923cc0953, 0x0121fa00ad77d742, 0x0121fa00ad77d742

@@ -12,11 +12,13 @@
  *   s9   cause of the last recorded trap (-1 after TRAP_BEGIN)
  *   s10  tval of the last recorded trap
  *   s11  epc of the last recorded trap
- * Test code keeps its own values out of s6..s11, t4..t6 (CHECK uses t5/t6)
- * and a7 (mode switches).
+ * Test code keeps its own values out of s6..s11, t3..t6 (scratch of the
+ * ../common.h macros) and a7 (mode switches). The trap handlers preserve
+ * every other register.
  *
- * A synchronous trap that was not expected (s6 == 0) prints its cause, epc
- * and tval on the UART and fails with the current TESTNUM.
+ * A synchronous trap that was not expected (s6 == 0), or an interrupt
+ * without a hook, prints "*** TRAP" with its cause, epc and tval on the
+ * UART and fails with the current TESTNUM.
  */
 
 /* ---- CSR numbers the assembler may not know by name ---- */
@@ -154,6 +156,14 @@
 88: li s6, 0
 .endm
 
+/* TRAP_BEGIN_M: like TRAP_BEGIN, but the M-mode handler resumes at
+ * TRAP_END in M-mode whatever mode trapped (for code in S/U that cannot
+ * go on, e.g. when it cannot fetch at all). */
+.macro TRAP_BEGIN_M
+    TRAP_BEGIN
+    ori s6, s6, 1
+.endm
+
 /* CHECK_EQ a, b, n: fail with n unless registers a and b are equal. */
 .macro CHECK_EQ a, b, n
     li TESTNUM, \n
@@ -223,11 +233,6 @@
     jal ra, print_hex
 .endm
 
-/* Print a constant character. Clobbers a0, ra, t0-t3. */
-.macro PRINT_CHAR c
-    li a0, \c
-    jal ra, print_char
-.endm
 
 /* ------------------------------------------------------------------ */
 /* Code and data every program needs. Invoke once, in .text:
@@ -272,7 +277,12 @@ m_trap:
     srli s7, s7, 11
     andi s7, s7, 3
     addi s8, s8, 1
-    csrw mepc, s6
+    andi t1, s6, 1              /* bit 0 set: resume in M */
+    beqz t1, 21f
+    li t1, MSTATUS_MPP
+    csrs mstatus, t1
+    andi s6, s6, -2
+21: csrw mepc, s6
     li s6, 0
     j 50f
 30: /* interrupt */
@@ -290,9 +300,8 @@ m_trap:
 .else
     j 40f
 .endif
-40: /* unexpected trap into M: report it (!cause epc tval) and fail */
-    li a0, 0x21
-    jal ra, print_char
+40: /* unexpected trap into M: report it and fail */
+    PUTS "*** TRAP mcause mepc mtval\n"
     csrr a0, mcause
     jal ra, print_hex
     csrr a0, mepc
@@ -300,9 +309,8 @@ m_trap:
     csrr a0, mtval
     jal ra, print_hex
     j fail
-41: /* unexpected trap into S, passed on by s_trap: ?cause epc tval */
-    li a0, 0x3f
-    jal ra, print_char
+41: /* unexpected trap into S, passed on by s_trap */
+    PUTS "*** TRAP scause sepc stval\n"
     mv a0, s9
     jal ra, print_hex
     mv a0, s11
@@ -449,4 +457,240 @@ s_save: .space 64
     li t1, ((\idx) * 8)
     add t1, t1, \tbl
     ld \reg, 0(t1)
+.endm
+
+/* ------------------------------------------------------------------ */
+/* Interrupt test support (interrupts.S, priority.S). */
+#define PLIC_PRIO(n)   (0x0c000000 + 4 * (n))
+#define PLIC_ENABLE_M  0x0c002000       /* context 0: hart 0, M-mode */
+#define PLIC_THRESH_M  0x0c200000
+#define PLIC_CLAIM_M   0x0c200004
+#define UART_IRQ       10
+
+/* MARK: remember the trap count (in s5) for WAIT_TRAPS and CHECK_COUNT. */
+.macro MARK
+    mv s5, s8
+.endm
+
+/* Spin until n traps/interrupts have been recorded since MARK, or 5 s of
+ * mtime have passed (a generous bound: the timer of a loaded host may
+ * fire late). Uses a0, a1, a2. */
+.macro WAIT_TRAPS n
+    li a0, CLINT_MTIME
+    ld a1, 0(a0)
+    li a2, 50000000
+    add a1, a1, a2
+77: sub a2, s8, s5
+    addi a2, a2, -(\n)
+    bgez a2, 78f
+    ld a2, 0(a0)
+    bltu a2, a1, 77b
+78:
+.endm
+
+/* CHECK_COUNT k, n: exactly k traps/interrupts since MARK. */
+.macro CHECK_COUNT k, n
+    sub t0, s8, s5
+    CHECK t0, \k, \n
+.endm
+
+/* The same with the target count in a register (not a0-a2). */
+.macro WAIT_TRAPS_R reg
+    li a0, CLINT_MTIME
+    ld a1, 0(a0)
+    li a2, 50000000
+    add a1, a1, a2
+79: bge s8, \reg, 80f
+    ld a2, 0(a0)
+    bltu a2, a1, 79b
+80:
+.endm
+
+/* A short spin (no interrupt expected): about 1 ms of mtime. */
+.macro SPIN
+    li a0, CLINT_MTIME
+    ld a1, 0(a0)
+    li a2, 10000
+    add a1, a1, a2
+76: ld a2, 0(a0)
+    bltu a2, a1, 76b
+.endm
+
+/* Poll mip until (mip & mask) == want, 5 s at most. */
+.macro POLL_MIP mask, want
+    li a0, CLINT_MTIME
+    ld a1, 0(a0)
+    li a2, 50000000
+    add a1, a1, a2
+75: csrr a2, mip
+    li a3, \mask
+    and a2, a2, a3
+    li a3, \want
+    beq a2, a3, 74f
+    ld a2, 0(a0)
+    bltu a2, a1, 75b
+74:
+.endm
+
+.macro SET_MTIMECMP reg
+    li t0, CLINT_MTIMECMP
+    sd \reg, 0(t0)
+.endm
+
+/* CHECK_LOG i, cause, n: the i-th logged interrupt had this cause */
+.macro CHECK_LOG i, cause, n
+    la t0, irq_log
+    ld t0, (\i * 8)(t0)
+    CHECK t0, \cause, \n
+.endm
+
+.macro CLEAR_LOG
+    la t0, irq_n
+    sd zero, 0(t0)
+    la t0, irq_log
+    sd zero, 0(t0)
+    sd zero, 8(t0)
+    sd zero, 16(t0)
+    sd zero, 24(t0)
+    sd zero, 32(t0)
+    sd zero, 40(t0)
+.endm
+
+
+/* IRQ_RUNTIME: code for the interrupt tests, in .text. m_irq and s_irq
+ * are the hooks for PRIV_RUNTIME: they append the cause to irq_log and
+ * clear the source of the interrupt. */
+.macro IRQ_RUNTIME
+/* print the logged causes */
+print_log:
+    mv s1, ra
+    la s0, irq_log
+    la t0, irq_n
+    ld s2, 0(t0)
+1:  beqz s2, 2f
+    ld a0, 0(s0)
+    jal ra, print_hex
+    addi s0, s0, 8
+    addi s2, s2, -1
+    j 1b
+2:  mv ra, s1
+    ret
+
+/* a0 = OR of 1 << (cause & 63) over the logged causes; uses t0-t2 */
+log_mask:
+    li a0, 0
+    la t0, irq_n
+    ld t1, 0(t0)
+    la t0, irq_log
+1:  beqz t1, 2f
+    ld t2, 0(t0)
+    andi t2, t2, 63
+    li t3, 1
+    sll t2, t3, t2
+    or a0, a0, t2
+    addi t0, t0, 8
+    addi t1, t1, -1
+    j 1b
+2:  ret
+
+/* append a0 to irq_log (at most 6 entries) and note mtime in irq_mtime;
+ * uses t0-t2 */
+log_cause:
+    li t0, CLINT_MTIME
+    ld t1, 0(t0)
+    la t0, irq_mtime
+    sd t1, 0(t0)
+    la t0, irq_n
+    ld t1, 0(t0)
+    li t2, 6
+    bgeu t1, t2, 1f
+    addi t2, t1, 1
+    sd t2, 0(t0)
+    la t0, irq_log
+    slli t1, t1, 3
+    add t0, t0, t1
+    sd a0, 0(t0)
+1:  ret
+
+/* interrupts taken into M: log and clear the source */
+m_irq:
+    mv t3, ra
+    jal ra, log_cause
+    mv ra, t3
+    li t0, IRQ_MSI
+    bne a0, t0, 1f
+    li t0, CLINT_MSIP
+    sw zero, 0(t0)
+    ret
+1:  li t0, IRQ_MTI
+    bne a0, t0, 1f
+    li t0, CLINT_MTIMECMP
+    li t1, -1
+    sd t1, 0(t0)
+    ret
+1:  li t0, IRQ_SSI
+    bne a0, t0, 1f
+    csrc mip, MIP_SSIP
+    ret
+1:  li t0, IRQ_STI
+    bne a0, t0, 1f
+    li t0, MIP_STIP
+    csrc mip, t0
+    ret
+1:  li t0, IRQ_SEI
+    bne a0, t0, 1f
+    li t0, MIP_SEIP
+    csrc mip, t0
+    ret
+1:  li t0, IRQ_MEI
+    bne a0, t0, 1f
+    li t0, UART0
+    sb zero, 1(t0)              /* IER = 0 */
+    li t0, PLIC_CLAIM_M
+    lw t1, 0(t0)
+    la t2, claimed
+    sd t1, 0(t2)
+    sw t1, 0(t0)                /* complete */
+    ret
+1:  j fail
+
+/* interrupts taken into S */
+s_irq:
+    mv t3, ra
+    jal ra, log_cause
+    mv ra, t3
+    li t0, IRQ_SSI
+    bne a0, t0, 1f
+    csrc sip, MIP_SSIP
+    ret
+1:  li t0, IRQ_STI
+    bne a0, t0, 1f
+    la t0, sstc_on
+    ld t0, 0(t0)
+    beqz t0, 2f
+    li t0, -1
+    csrw CSR_STIMECMP, t0
+    ret
+2:  li t0, MIP_STIP             /* cannot clear mip.STIP from S */
+    csrc sie, t0
+    ret
+1:  li t0, IRQ_SEI
+    bne a0, t0, 1f
+    li t0, MIP_SEIP             /* nor mip.SEIP: mask it */
+    csrc sie, t0
+    ret
+1:  li a7, ECALL_FAIL
+    ecall
+
+.endm
+
+.macro IRQ_DATA
+    .pushsection .data
+    .balign 8
+irq_n:    .dword 0
+irq_log:  .dword 0, 0, 0, 0, 0, 0
+sstc_on:  .dword 0
+claimed:  .dword 0
+irq_mtime: .dword 0
+    .popsection
 .endm
