@@ -625,7 +625,7 @@ impl Hart {
             } else {
                 (x1 as i64).wrapping_div(x2 as i64) as u64
             }),
-            Divu => wr!(if x2 == 0 { u64::MAX } else { x1 / x2 }),
+            Divu => wr!(x1.checked_div(x2).unwrap_or(u64::MAX)),
             Rem => wr!(if x2 == 0 {
                 x1
             } else {
@@ -643,11 +643,7 @@ impl Hart {
             }
             Divuw => {
                 let (a, b) = (x1 as u32, x2 as u32);
-                wr!(if b == 0 {
-                    u64::MAX
-                } else {
-                    sext32((a / b) as u64)
-                })
+                wr!(a.checked_div(b).map_or(u64::MAX, |q| sext32(q as u64)))
             }
             Remw => {
                 let (a, b) = (x1 as i32, x2 as i32);

@@ -623,9 +623,9 @@ impl Hart {
         match self.execute(&insn, pc) {
             Ok(next) => {
                 let mut line = format!("{:016x} [{:?}] {:08x} {}", pc, prv, insn.raw, insn);
-                for r in 1..32 {
-                    if self.x[r] != before[r] {
-                        line.push_str(&format!("  x{}={:#x}", r, self.x[r]));
+                for (r, (now, was)) in self.x.iter().zip(before.iter()).enumerate().skip(1) {
+                    if now != was {
+                        line.push_str(&format!("  x{r}={now:#x}"));
                     }
                 }
                 eprintln!("{line}");

@@ -112,6 +112,9 @@ pub enum Outcome {
 pub struct Machine {
     cfg: MachineConfig,
     ram: Arc<GuestRam>,
+    /// Boxed so each hart's state keeps a stable address (translated code
+    /// will address it directly).
+    #[allow(clippy::vec_box)]
     harts: Vec<Box<Hart>>,
     signals: Vec<Arc<HartSignals>>,
     power: Arc<PowerControl>,
@@ -140,7 +143,7 @@ impl Machine {
                 cfg.cpus
             )));
         }
-        if cfg.ram_size < (2 << 20) || cfg.ram_size % 4096 != 0 {
+        if cfg.ram_size < (2 << 20) || !cfg.ram_size.is_multiple_of(4096) {
             return Err(MachineError::Config(format!(
                 "--mem must be a multiple of 4 KiB and at least 2 MiB, got {} bytes",
                 cfg.ram_size

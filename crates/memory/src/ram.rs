@@ -61,7 +61,7 @@ impl GuestRam {
     /// Map `size` bytes of zeroed guest RAM at guest physical `base`.
     pub fn new(base: u64, size: u64) -> Result<GuestRam, RamError> {
         let alloc_err = |reason: String| RamError::Alloc { size, reason };
-        if size == 0 || size % PAGE_SIZE != 0 {
+        if size == 0 || !size.is_multiple_of(PAGE_SIZE) {
             return Err(alloc_err(
                 "size must be a non-zero multiple of 4 KiB".into(),
             ));
