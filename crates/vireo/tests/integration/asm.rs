@@ -423,10 +423,22 @@ fn programs() -> &'static [Program] {
     })
 }
 
-fn run_vireo(elf: &Path) -> RunOutput {
+/// Number of harts a program wants: a line `CPUS: N` among its first
+/// lines (default 1). Both vireo and QEMU get that many.
+fn cpus_of(name: &str) -> u32 {
+    let text = std::fs::read_to_string(workspace_root().join(name)).unwrap_or_default();
+    text.lines()
+        .take(5)
+        .find_map(|l| l.split("CPUS:").nth(1)?.split_whitespace().next()?.parse().ok())
+        .unwrap_or(1)
+}
+
+fn run_vireo(elf: &Path, cpus: u32) -> RunOutput {
     run_with_watchdog(
         Command::new(vireo_bin())
             .args(["run", "--bios", "none", "--mem", "128M", "--dump-regs"])
+            .arg("--cpus")
+            .arg(cpus.to_string())
             .arg("--max-insns")
             .arg(MAX_INSNS.to_string())
             .arg("--kernel")
@@ -439,7 +451,7 @@ fn run_vireo(elf: &Path) -> RunOutput {
 /// `programs()`).
 fn vireo_runs() -> &'static [RunOutput] {
     static RUNS: OnceLock<Vec<RunOutput>> = OnceLock::new();
-    RUNS.get_or_init(|| parallel_map(programs(), |p| run_vireo(&p.elf)))
+    RUNS.get_or_init(|| parallel_map(programs(), |p| run_vireo(&p.elf, cpus_of(&p.name))))
 }
 
 fn vireo_run_of(name: &str) -> &'static RunOutput {
@@ -450,10 +462,12 @@ fn vireo_run_of(name: &str) -> &'static RunOutput {
     &vireo_runs()[i]
 }
 
-fn run_qemu(elf: &Path) -> RunOutput {
+fn run_qemu(elf: &Path, cpus: u32) -> RunOutput {
     run_with_watchdog(
         Command::new("qemu-system-riscv64")
             .args(["-M", "virt", "-bios", "none", "-m", "128M"])
+            .arg("-smp")
+            .arg(cpus.to_string())
             .args(["-display", "none", "-monitor", "none", "-serial", "stdio"])
             .arg("-kernel")
             .arg(elf),
@@ -558,7 +572,7 @@ fn programs_match_qemu() {
             eprintln!("not run on QEMU: {} ({why})", p.name);
         }
     }
-    let qemu_runs = parallel_map(&progs, |p| run_qemu(&p.elf));
+    let qemu_runs = parallel_map(&progs, |p| run_qemu(&p.elf, cpus_of(&p.name)));
     let mut failures = Vec::new();
     for (p, qemu) in progs.iter().zip(&qemu_runs) {
         let vireo = vireo_run_of(&p.name);
@@ -629,7 +643,7 @@ fn harness_sees_a_failing_check() {
     .expect("write selftest source");
     let elf = assemble(&root, &src, &dir.join("fails_check_77"))
         .unwrap_or_else(|e| panic!("selftest program did not build: {e}"));
-    let run = run_vireo(&elf);
+    let run = run_vireo(&elf, 1);
     assert!(
         !run.passed(),
         "a failing program passed:\n{}",
