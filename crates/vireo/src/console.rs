@@ -40,11 +40,40 @@ impl RawTerminal {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .replace(saved);
+        let _ = SAVED_FOR_SIGNALS.set(saved);
+        install_exit_restorers();
         RawTerminal { saved: Some(saved) }
     }
 }
 
 static SAVED: Mutex<Option<libc::termios>> = Mutex::new(None);
+/// The same settings, readable without locking from a signal handler.
+static SAVED_FOR_SIGNALS: std::sync::OnceLock<libc::termios> = std::sync::OnceLock::new();
+
+extern "C" fn restore_and_exit(sig: libc::c_int) {
+    if let Some(t) = SAVED_FOR_SIGNALS.get() {
+        // SAFETY: tcsetattr and _exit are async-signal-safe; `t` points to
+        // initialized, never-mutated static data.
+        unsafe { libc::tcsetattr(0, libc::TCSANOW, t) };
+    }
+    // SAFETY: _exit is async-signal-safe and ends the process at once.
+    unsafe { libc::_exit(128 + sig) };
+}
+
+/// Restore the terminal when vireo is killed by SIGTERM/SIGHUP/SIGQUIT or
+/// panics, so a raw-mode terminal is never left behind.
+fn install_exit_restorers() {
+    for sig in [libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+        // SAFETY: installs a handler that only calls async-signal-safe
+        // functions.
+        unsafe { libc::signal(sig, restore_and_exit as *const () as libc::sighandler_t) };
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+}
 
 /// Restore the terminal saved by `RawTerminal::enter` (safe to call on any
 /// exit path, more than once).
