@@ -13,6 +13,16 @@
 #                              modules.dep (decompressed to plain .ko)
 #   guest/out/kernel.release   the kernel release string (uname -r)
 #   guest/out/kernel.config    the Debian kernel configuration (boot/config-*)
+#   guest/out/rootfs.ext4      a root disk (raw ext4 image, made by
+#                              `mkfs.ext4 -d` from a staging directory: no
+#                              root privileges or loop mounts): static busybox
+#                              + applet links, the Debian packages fio and
+#                              iperf3 with their libraries (apt resolves the
+#                              dependencies), an /etc (passwd, group,
+#                              resolv.conf, udhcpc script, ...), the same
+#                              kernel modules, and guest/init as /sbin/init.
+#                              Boot it with the initramfs and `root=/dev/vda`
+#                              on the kernel command line (see guest/init).
 #
 # apt runs with a private configuration under guest/cache/apt (own
 # sources.list, lists, status file; the host's apt.conf.d is not read), so the
@@ -51,7 +61,25 @@
 # ends QEMU about 0.7 s later. With -smp 4, /proc/cpuinfo lists 4 processors
 # (banner after ~4.3 s). With `vireo.modules=1` and virtio-mmio blk/net/rng
 # devices attached, all modules load, /dev/vda mounts as ext4, eth0 appears
-# and virtio_rng becomes the hwrng (banner after ~5.7 s).
+# and virtio_rng becomes the hwrng (banner after ~5.7 s). With the root
+# disk (`-drive file=guest/out/rootfs.ext4,if=none,format=raw,id=d0
+# -device virtio-blk-device,drive=d0`, `root=/dev/vda`), the initramfs
+# switches to it and the banner (", root /dev/vda") appears after ~5.5 s;
+# `fio --version` (fio-3.39) and `iperf3 --version` (3.18) run there, as do
+# a fio randread job on /dev/vda and an iperf3 run over loopback.
+#
+# Root disk: the packages in ROOTFS_PACKAGES are resolved by
+# `apt-get install --print-uris` against a second private dpkg status file
+# (guest/cache/apt/state/rootfs-status) that lists only ROOTFS_STUBS as
+# installed: dependencies the guest never needs at run time (python3 for
+# fio's helper scripts, adduser/debconf/init-system-helpers for maintainer
+# scripts). Everything else apt selects (about 60 packages, 35 MB of .debs
+# for fio 3.39 and iperf3 3.18) is downloaded into the .deb cache, verified,
+# extracted with dpkg-deb -x and merged into the image with /bin, /sbin and
+# /lib folded into /usr (merged /usr, as Debian has it). The image is
+# rebuilt only when its inputs change or it was written to since (booting
+# it read-write counts); it holds ROOTFS_FREE_MB (default 512) MiB of free
+# space and is sparse on the host.
 #
 # Usage: guest/provision.sh [--update] [--print-paths] [--help]
 
@@ -75,6 +103,15 @@ BANNER="vireo guest ready"
 WANTED_MODULES=(virtio_mmio virtio_blk virtio_net virtio_console virtio_rng
     virtio_balloon ext4 crc32c_generic)
 
+# Debian packages on the root disk (with their dependencies), and the
+# dependencies left out (see the header).
+ROOTFS_PACKAGES=(fio iperf3)
+ROOTFS_STUBS=(python3 adduser debconf init-system-helpers)
+ROOTFS_FREE_MB=${ROOTFS_FREE_MB:-512}
+# Fixed file system UUID (also the directory hash seed), so that builds from
+# the same inputs look alike and root=UUID=... keeps working.
+ROOTFS_UUID=6f0e6a57-7669-4d72-a56f-766972656f00
+
 log() { printf '[provision] %s\n' "$*" >&2; }
 die() {
     printf '[provision] error: %s\n' "$*" >&2
@@ -85,15 +122,17 @@ usage() {
     cat <<EOF
 Usage: $0 [--update] [--print-paths] [--help]
 
-Builds guest/out/Image and guest/out/initrd.cpio.gz from Debian $SUITE riscv64.
+Builds guest/out/Image, guest/out/initrd.cpio.gz and guest/out/rootfs.ext4
+from Debian $SUITE riscv64.
 
   --update       refresh the package lists from $MIRROR (otherwise the cached
                  lists are used once they exist)
-  --print-paths  print KERNEL=, INITRD=, KERNEL_RELEASE= lines for the built
-                 guest and exit (fails if it has not been built yet)
+  --print-paths  print KERNEL=, INITRD=, ROOTFS=, KERNEL_RELEASE= lines for
+                 the built guest and exit (fails if it has not been built yet)
   --help         this text
 
-Environment: DEBIAN_MIRROR, DEBIAN_SUITE, DEBIAN_KEYRING.
+Environment: DEBIAN_MIRROR, DEBIAN_SUITE, DEBIAN_KEYRING, ROOTFS_FREE_MB (free
+space in the root disk, MiB; default 512).
 EOF
 }
 
@@ -102,10 +141,12 @@ for arg in "$@"; do
     case "$arg" in
     --update) UPDATE=1 ;;
     --print-paths)
-        [[ -f "$OUT_DIR/Image" && -f "$OUT_DIR/initrd.cpio.gz" && -f "$OUT_DIR/kernel.release" ]] ||
+        [[ -f "$OUT_DIR/Image" && -f "$OUT_DIR/initrd.cpio.gz" && -f "$OUT_DIR/rootfs.ext4" &&
+            -f "$OUT_DIR/kernel.release" ]] ||
             die "the guest is not built yet; run $0 first"
-        printf 'KERNEL=%s\nINITRD=%s\nKERNEL_RELEASE=%s\n' \
-            "$OUT_DIR/Image" "$OUT_DIR/initrd.cpio.gz" "$(cat "$OUT_DIR/kernel.release")"
+        printf 'KERNEL=%s\nINITRD=%s\nROOTFS=%s\nKERNEL_RELEASE=%s\n' \
+            "$OUT_DIR/Image" "$OUT_DIR/initrd.cpio.gz" "$OUT_DIR/rootfs.ext4" \
+            "$(cat "$OUT_DIR/kernel.release")"
         exit 0
         ;;
     -h | --help)
@@ -119,8 +160,13 @@ for arg in "$@"; do
     esac
 done
 
+# mkfs.ext4 and e2fsck live in /sbin, which a user's PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
 for tool in apt-get apt-cache dpkg-deb cpio gzip xz sha256sum grep od find sort; do
     command -v "$tool" >/dev/null || die "'$tool' is required but not installed"
+done
+for tool in mkfs.ext4 e2fsck debugfs; do
+    command -v "$tool" >/dev/null || die "'$tool' is required but not installed (Debian package e2fsprogs)"
 done
 [[ -r "$KEYRING" ]] || die "Debian archive keyring $KEYRING not found; install debian-archive-keyring or set DEBIAN_KEYRING"
 
@@ -427,6 +473,10 @@ build_initramfs() {
     fi
 
     install -m 0755 "$GUEST_DIR/init" "$stage/init"
+    # Marks the initramfs for /init (the systemd convention for initrds).
+    printf 'NAME="vireo initramfs"\n' >"$stage/etc/initrd-release"
+    mkdir -p "$stage/etc/udhcpc"
+    install -m 0755 "$GUEST_DIR/udhcpc.script" "$stage/etc/udhcpc/default.script"
     printf 'root:x:0:0:root:/root:/bin/sh\n' >"$stage/etc/passwd"
     printf 'root:x:0:\n' >"$stage/etc/group"
     printf '/bin/sh\n' >"$stage/etc/shells"
@@ -439,6 +489,208 @@ build_initramfs() {
     (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
         cpio --quiet -o -H newc --owner=0:0 --reproducible) | gzip -9n >"$out.tmp"
     mv "$out.tmp" "$out"
+}
+
+# ---------------------------------------------------------------------------
+# Root disk
+# ---------------------------------------------------------------------------
+
+# Write the private dpkg status of the root disk resolution: the
+# ROOTFS_STUBS as installed, at the versions apt would pick, with their
+# Provides but without dependencies of their own.
+write_rootfs_status() {
+    local status=$1 found
+    apt-cache show --no-all-versions "${ROOTFS_STUBS[@]}" 2>"$WORK/stubs.err" |
+        awk '/^Package: / { print; print "Status: install ok installed"; print "Maintainer: vireo provision.sh"; print "Description: placeholder (not needed in the guest)"; next }
+             /^(Version|Architecture|Multi-Arch|Provides): / { print }
+             /^$/ { print }' >"$status.tmp" || true
+    found=$(grep -c '^Package: ' "$status.tmp" || true)
+    if [[ "$found" != "${#ROOTFS_STUBS[@]}" ]]; then
+        cat "$WORK/stubs.err" >&2
+        die "could not find all of ${ROOTFS_STUBS[*]} in $SUITE (found $found)"
+    fi
+    mv "$status.tmp" "$status"
+}
+
+# Resolve ROOTFS_PACKAGES with their dependencies into $1: one
+# "<url> <filename> <sha256>" line per package.
+resolve_rootfs_packages() {
+    local list=$1 status="$APT_ROOT/state/rootfs-status" url file size hash
+    write_rootfs_status "$status"
+    # An empty Dir::Cache::pkgcache keeps apt from replacing the package
+    # cache of the main status file; the source cache is shared.
+    if ! apt-get -qq -o Acquire::ForceHash=SHA256 -o Dir::State::status="$status" -o Dir::Cache::pkgcache= \
+        install --print-uris --no-install-recommends "${ROOTFS_PACKAGES[@]}" \
+        >"$WORK/rootfs-uris" 2>"$WORK/rootfs-uris.err"; then
+        cat "$WORK/rootfs-uris.err" >&2
+        die "apt could not resolve the dependencies of ${ROOTFS_PACKAGES[*]} in $SUITE (see above)"
+    fi
+    : >"$list"
+    while read -r url file size hash; do
+        url=${url//\'/}
+        hash=${hash#SHA256:}
+        [[ "$file" == *.deb && ${#hash} -eq 64 ]] || die "unexpected line from apt-get --print-uris: $url $file $size $hash"
+        printf '%s %s %s\n' "$url" "$file" "$hash" >>"$list"
+    done <"$WORK/rootfs-uris"
+    local pkg
+    for pkg in "${ROOTFS_PACKAGES[@]}"; do
+        grep -q "^[^ ]* ${pkg}_" "$list" || die "apt did not select '$pkg' for the root disk"
+    done
+}
+
+# Make sure every package of list $1 (lines "<url> <filename> <sha256>") is
+# in the .deb cache with the right checksum, downloading the missing ones
+# in one apt call; print the .deb paths.
+fetch_resolved_debs() {
+    local list=$1 url file hash pkg ver rest missing=()
+    while read -r url file hash; do
+        if [[ -f "$DEB_DIR/$file" ]] && echo "$hash  $DEB_DIR/$file" | sha256sum -c --status -; then
+            continue
+        fi
+        rm -f "$DEB_DIR/$file"
+        # name_version_arch.deb, the epoch's ':' written as %3a.
+        pkg=${file%%_*}
+        rest=${file#*_}
+        ver=${rest%_*}
+        missing+=("$pkg=${ver//%3a/:}")
+    done <"$list"
+    if ((${#missing[@]})); then
+        log "downloading ${#missing[@]} packages for the root disk"
+        if ! (cd "$DEB_DIR" && apt-get -q download "${missing[@]}" >"$WORK/download.log" 2>&1); then
+            cat "$WORK/download.log" >&2
+            die "downloading the root disk packages failed (see above)"
+        fi
+    else
+        log "using $(wc -l <"$list") cached packages for the root disk"
+    fi
+    while read -r url file hash; do
+        [[ -f "$DEB_DIR/$file" ]] || die "apt-get download did not produce $DEB_DIR/$file ($url)"
+        echo "$hash  $DEB_DIR/$file" | sha256sum -c --status - ||
+            die "checksum mismatch for $DEB_DIR/$file (expected SHA256 $hash)"
+        printf '%s\n' "$DEB_DIR/$file"
+    done <"$list"
+}
+
+# Copy the extracted package tree $1 into the staging root $2, folding
+# /bin, /sbin and /lib* into /usr (the staging root has merged /usr).
+merge_tree() {
+    local src=$1 dst=$2 top name
+    for top in "$src"/*; do
+        [[ -e "$top" || -L "$top" ]] || continue
+        name=${top##*/}
+        case "$name" in
+        bin | sbin | lib | lib32 | lib64 | libx32) name=usr/$name ;;
+        esac
+        if [[ -d "$top" && ! -L "$top" ]]; then
+            mkdir -p "$dst/$name"
+            cp -a "$top/." "$dst/$name/"
+        else
+            cp -a "$top" "$dst/$name"
+        fi
+    done
+}
+
+# mkfs.ext4 -d copies owners from the staging tree. Run by a non-root user,
+# that is the user: make every inode root's with debugfs.
+fix_ownership() {
+    local image=$1 stage=$2
+    [[ -z "$(find "$stage" \( ! -uid 0 -o ! -gid 0 \) -print -quit)" ]] && return 0
+    log "setting the owner of every file in the image to root"
+    (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort) | sed 's|^\.||' |
+        awk '{ for (f = 0; f < 4; f++) printf "sif \"%s\" %s 0\n", $0, (f == 0 ? "uid" : f == 1 ? "gid" : f == 2 ? "uid_high" : "gid_high") }' \
+            >"$WORK/owners.debugfs"
+    debugfs -w -f "$WORK/owners.debugfs" "$image" >"$WORK/debugfs.log" 2>&1 ||
+        { cat "$WORK/debugfs.log" >&2; die "debugfs could not fix the owners in $image"; }
+}
+
+# Build the root disk image $4 from busybox ($1), the initramfs's module
+# tree ($2, for kernel release $3) and the extracted package trees (the
+# remaining arguments).
+build_rootfs() {
+    local busybox_root=$1 modules=$2 release=$3 out=$4
+    shift 4
+    local stage="$WORK/rootfs" d
+    rm -rf "$stage"
+    mkdir -p "$stage"/{usr/bin,usr/sbin,usr/lib,etc,dev,proc,sys,run,root,mnt,home,var/log,var/tmp,tmp}
+    chmod 1777 "$stage/tmp" "$stage/var/tmp"
+    chmod 0700 "$stage/root"
+    ln -s usr/bin "$stage/bin"
+    ln -s usr/sbin "$stage/sbin"
+    ln -s usr/lib "$stage/lib"
+    for d in "$@"; do
+        merge_tree "$d" "$stage"
+    done
+    rm -rf "$stage"/usr/share/{doc,man,info,lintian,bug}
+    # Debian's maintainer scripts would make these; nothing else does here.
+    local ldso
+    ldso=$(find "$stage/usr/lib" -maxdepth 2 -name 'ld-linux-riscv64-*.so.1' | head -n1)
+    [[ -n "$ldso" ]] || die "no riscv64 dynamic linker (ld-linux-riscv64-*.so.1) among the root disk packages"
+    [[ -e "$stage/usr/lib/${ldso##*/}" ]] || ln -s "${ldso#"$stage/usr/lib/"}" "$stage/usr/lib/${ldso##*/}"
+
+    local bb applets a n=0
+    bb=$(find "$busybox_root" -path '*bin/busybox' -type f | head -n1)
+    install -m 0755 "$bb" "$stage/usr/bin/busybox"
+    applets=$(busybox_applets "$stage/usr/bin/busybox")
+    for a in $applets; do
+        case "$a" in busybox | init | linuxrc) continue ;; esac
+        [[ -e "$stage/usr/bin/$a" || -e "$stage/usr/sbin/$a" ]] && continue
+        ln -s busybox "$stage/usr/bin/$a"
+        n=$((n + 1))
+    done
+    ((n >= 100)) || die "could not read busybox's applet table for the root disk ($n names)"
+    install -m 0755 "$GUEST_DIR/init" "$stage/usr/sbin/init"
+
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' >"$stage/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
+    printf 'root:*:20000:0:99999:7:::\nnobody:*:20000:0:99999:7:::\n' >"$stage/etc/shadow"
+    chmod 0640 "$stage/etc/shadow"
+    printf '/bin/sh\n' >"$stage/etc/shells"
+    printf 'PS1='\''vireo:\\w# '\''\n' >"$stage/etc/profile"
+    printf 'vireo-guest\n' >"$stage/etc/hostname"
+    printf '127.0.0.1\tlocalhost\n127.0.1.1\tvireo-guest\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$stage/etc/hosts"
+    # The DNS server of user-mode networking (vireo --net user, QEMU -nic user).
+    printf 'nameserver 10.0.2.3\n' >"$stage/etc/resolv.conf"
+    printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\nprotocols: files\nservices: files\n' \
+        >"$stage/etc/nsswitch.conf"
+    printf '/dev/root\t/\tauto\tdefaults\t0\t1\n' >"$stage/etc/fstab"
+    mkdir -p "$stage/etc/udhcpc"
+    install -m 0755 "$GUEST_DIR/udhcpc.script" "$stage/etc/udhcpc/default.script"
+
+    mkdir -p "$stage/usr/lib/modules"
+    cp -a "$modules" "$stage/usr/lib/modules/$release"
+
+    # Size: the contents plus a margin for metadata, plus the free space.
+    local content_mb size_mb
+    content_mb=$(du -sm "$stage" | cut -f1)
+    size_mb=$(((content_mb * 5 / 4 + 16 + ROOTFS_FREE_MB + 63) / 64 * 64))
+    # A private mke2fs.conf pins the feature set, whatever the host's
+    # defaults (all of it known to Linux 6.12 and to QEMU's tools).
+    cat >"$WORK/mke2fs.conf" <<'CONF'
+[defaults]
+	base_features = sparse_super,large_file,filetype,resize_inode,dir_index,ext_attr
+	default_mntopts = acl,user_xattr
+	blocksize = 4096
+	inode_size = 256
+	inode_ratio = 16384
+[fs_types]
+	ext4 = {
+		features = has_journal,extent,huge_file,flex_bg,metadata_csum,64bit,dir_nlink,extra_isize
+	}
+CONF
+    rm -f "$out.tmp"
+    if ! MKE2FS_CONFIG="$WORK/mke2fs.conf" mkfs.ext4 -q -F -t ext4 -L vireo-root -U "$ROOTFS_UUID" \
+        -E "root_owner=0:0,hash_seed=$ROOTFS_UUID" -d "$stage" "$out.tmp" "${size_mb}M" \
+        >"$WORK/mkfs.log" 2>&1; then
+        cat "$WORK/mkfs.log" >&2
+        die "mkfs.ext4 could not build the root disk (see above)"
+    fi
+    fix_ownership "$out.tmp" "$stage"
+    if ! e2fsck -fn "$out.tmp" >"$WORK/fsck.log" 2>&1; then
+        cat "$WORK/fsck.log" >&2
+        die "the new root disk does not pass e2fsck (see above)"
+    fi
+    mv "$out.tmp" "$out"
+    log "root disk: ${size_mb} MiB, ${content_mb} MiB used, $(find "$stage" -mindepth 1 | wc -l) files"
 }
 
 # ---------------------------------------------------------------------------
@@ -485,6 +737,31 @@ grep -E '^CONFIG_(VIRTIO|VIRTIO_MMIO|VIRTIO_BLK|VIRTIO_NET|VIRTIO_CONSOLE|HW_RAN
 
 build_initramfs "$BBROOT" "$MODSRC" "$RELEASE" "$OUT_DIR/initrd.cpio.gz"
 
+# The root disk, rebuilt only when an input changed or the image was
+# written to since the last build (the stamp is newer than the image).
+resolve_rootfs_packages "$WORK/rootfs.list"
+fetch_resolved_debs "$WORK/rootfs.list" >"$WORK/rootfs.debs"
+mapfile -t ROOTFS_DEBS <"$WORK/rootfs.debs"
+((${#ROOTFS_DEBS[@]})) || die "no packages resolved for the root disk"
+ROOTFS_STAMP="$CACHE_DIR/rootfs.stamp"
+ROOTFS_KEY=$({
+    printf '%s\n' "$RELEASE" "$ROOTFS_FREE_MB" "$KDEB" "$BBDEB" "${ROOTFS_DEBS[@]}"
+    cat "$0" "$GUEST_DIR/init" "$GUEST_DIR/udhcpc.script"
+} | sha256sum | cut -d' ' -f1)
+if [[ -f "$OUT_DIR/rootfs.ext4" && -f "$ROOTFS_STAMP" && "$(cat "$ROOTFS_STAMP")" == "$ROOTFS_KEY" &&
+    ! "$OUT_DIR/rootfs.ext4" -nt "$ROOTFS_STAMP" ]]; then
+    log "root disk is up to date"
+else
+    ROOTFS_TREES=()
+    for deb in "${ROOTFS_DEBS[@]}"; do
+        tree=$(extract_deb "$deb")
+        ROOTFS_TREES+=("$tree")
+    done
+    build_rootfs "$BBROOT" "$WORK/initramfs/lib/modules/$RELEASE" "$RELEASE" "$OUT_DIR/rootfs.ext4" "${ROOTFS_TREES[@]}"
+    printf '%s\n' "$ROOTFS_KEY" >"$ROOTFS_STAMP"
+fi
+
 log "done:"
 log "  $OUT_DIR/Image ($(stat -c %s "$OUT_DIR/Image") bytes, kernel $RELEASE)"
 log "  $OUT_DIR/initrd.cpio.gz ($(stat -c %s "$OUT_DIR/initrd.cpio.gz") bytes)"
+log "  $OUT_DIR/rootfs.ext4 ($(($(stat -c %s "$OUT_DIR/rootfs.ext4") >> 20)) MiB; boot with root=/dev/vda)"

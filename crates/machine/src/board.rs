@@ -15,6 +15,10 @@ use vireo_devices::{
 use vireo_hart::csr::envcfg;
 use vireo_hart::{Exit, Hart, HartConfig, Privilege};
 use vireo_memory::{Bus, BusError, Clock, GuestRam, HartSignals, RamError};
+use vireo_virtio::block::DriveConfig;
+use vireo_virtio::console::{Console, ConsoleBackend, ConsoleInput};
+use vireo_virtio::rng::Rng;
+use vireo_virtio::{VirtioDevice, VirtioMmio};
 
 /// Start of RAM, as on QEMU's `virt`.
 pub const RAM_BASE: u64 = 0x8000_0000;
@@ -55,6 +59,14 @@ pub struct MachineConfig {
     pub trace: bool,
     /// Stop after this many instructions on hart 0.
     pub max_insns: Option<u64>,
+    /// virtio-blk drives, in virtio-mmio slots 0, 1, ... (`/dev/vda`, ...).
+    pub drives: Vec<DriveConfig>,
+    /// virtio-net cards, in the virtio-mmio slots after the drives.
+    pub nets: Vec<vireo_net::NetConfig>,
+    /// A virtio-rng device serving host entropy (after the cards).
+    pub rng: bool,
+    /// A virtio-console (`hvc0`) on this host backend (after the rng).
+    pub virtio_console: Option<ConsoleBackend>,
 }
 
 impl Default for MachineConfig {
@@ -68,6 +80,10 @@ impl Default for MachineConfig {
             cmdline: String::new(),
             trace: false,
             max_insns: None,
+            drives: Vec::new(),
+            nets: Vec::new(),
+            rng: true,
+            virtio_console: None,
         }
     }
 }
@@ -122,8 +138,66 @@ pub struct Machine {
     sbi: Arc<Sbi>,
     tohost: Option<u64>,
     fromhost: Option<u64>,
+    console_input: Option<ConsoleInput>,
     /// Where the device tree was placed.
     pub fdt_addr: u64,
+}
+
+/// Hands out the board's virtio-mmio slots while a machine is built:
+/// slot `i` is the window at `VIRTIO_BASE + i * VIRTIO_SIZE` with PLIC
+/// source `VIRTIO_IRQ_BASE + i`, filled lowest first (Linux names disks
+/// in slot order: the first drive is `/dev/vda`).
+pub struct VirtioSlots {
+    plic: Arc<Plic>,
+    ram: Arc<GuestRam>,
+    used: Vec<u32>,
+}
+
+impl VirtioSlots {
+    /// No slot used yet.
+    pub fn new(plic: Arc<Plic>, ram: Arc<GuestRam>) -> VirtioSlots {
+        VirtioSlots {
+            plic,
+            ram,
+            used: Vec::new(),
+        }
+    }
+
+    /// Map `device` behind a virtio-mmio transport in the next free slot,
+    /// its interrupt wired to the PLIC. Returns the slot.
+    pub fn add(
+        &mut self,
+        bus: &mut Bus,
+        device: Box<dyn VirtioDevice>,
+    ) -> Result<u32, MachineError> {
+        let slot = self.used.len() as u32;
+        if slot >= fdt::VIRTIO_SLOTS {
+            return Err(MachineError::Config(format!(
+                "too many virtio devices: the board has {} virtio-mmio slots",
+                fdt::VIRTIO_SLOTS
+            )));
+        }
+        let irq = fdt::VIRTIO_IRQ_BASE + slot;
+        let plic = self.plic.clone();
+        let mmio = VirtioMmio::new(
+            device,
+            self.ram.clone(),
+            Box::new(move |level| plic.set_irq(irq, level)),
+        )
+        .map_err(|e| MachineError::Device(e.to_string()))?;
+        bus.add_mmio(
+            fdt::VIRTIO_BASE + u64::from(slot) * fdt::VIRTIO_SIZE,
+            fdt::VIRTIO_SIZE,
+            Arc::new(mmio),
+        )?;
+        self.used.push(slot);
+        Ok(slot)
+    }
+
+    /// The slots that hold a device (for the device tree).
+    pub fn used(&self) -> &[u32] {
+        &self.used
+    }
 }
 
 fn align_down(v: u64, a: u64) -> u64 {
@@ -194,6 +268,27 @@ impl Machine {
         )?;
         bus.add_mmio(fdt::PLIC_BASE, PLIC_SIZE, plic.clone())?;
         bus.add_mmio(fdt::UART_BASE, UART_SIZE, uart.clone())?;
+        let mut virtio = VirtioSlots::new(plic.clone(), ram.clone());
+        for drive in &cfg.drives {
+            let dev = vireo_virtio::block::open_drive(drive)
+                .map_err(|e| MachineError::Device(e.to_string()))?;
+            virtio.add(&mut bus, dev)?;
+        }
+        for (i, net) in cfg.nets.iter().enumerate() {
+            let dev = vireo_net::VirtioNet::open(net, i)
+                .map_err(|e| MachineError::Device(e.to_string()))?;
+            virtio.add(&mut bus, Box::new(dev))?;
+        }
+        if cfg.rng {
+            virtio.add(&mut bus, Box::new(Rng::new()))?;
+        }
+        let mut console_input = None;
+        if let Some(backend) = &cfg.virtio_console {
+            let dev = Console::open(backend)
+                .map_err(|e| MachineError::Device(format!("virtio console: {e}")))?;
+            console_input = Some(dev.input());
+            virtio.add(&mut bus, Box::new(dev))?;
+        }
         let bus = Arc::new(bus);
 
         let host_sbi = cfg.firmware == Firmware::Builtin;
@@ -262,7 +357,7 @@ impl Machine {
                 Some(cfg.cmdline.clone())
             },
             initrd,
-            virtio_slots: Vec::new(),
+            virtio_slots: virtio.used().to_vec(),
         };
         let probe = fdt::build_fdt(&fdt_cfg(cfg.initrd.as_ref().map(|_| (0, 0))))?;
         let top = ram_end.min(RAM_BASE + (3 << 30));
@@ -302,6 +397,10 @@ impl Machine {
                     h.csr.medeleg = 0xb1ff;
                     h.csr.mideleg = 0x222;
                     h.csr.mcounteren = 0xffff_ffff;
+                    // As OpenSBI does: U-mode may read the counters
+                    // (the vDSO's clock_gettime reads `time`). Linux
+                    // only sets scounteren itself when an SBI PMU exists.
+                    h.csr.scounteren = 0xffff_ffff;
                     h.csr.menvcfg = envcfg::STCE | envcfg::CBIE | envcfg::CBCFE | envcfg::CBZE;
                     h.open_pmp();
                     h.set_priv(Privilege::S);
@@ -345,8 +444,15 @@ impl Machine {
             sbi,
             tohost,
             fromhost,
+            console_input,
             fdt_addr,
         })
+    }
+
+    /// Where host input for the virtio console (`hvc0`) goes, if the
+    /// machine has one.
+    pub fn virtio_console_input(&self) -> Option<ConsoleInput> {
+        self.console_input.clone()
     }
 
     /// The console UART (to feed keyboard input).
@@ -438,7 +544,11 @@ fn hart_loop(
             }
         }
         let budget = match max {
-            Some(m) if id == 0 => m.saturating_sub(hart.instret).min(SLICE),
+            // Traps count as steps: a guest stuck in a trap loop retires
+            // nothing but must still hit the limit.
+            Some(m) if id == 0 => m
+                .saturating_sub(hart.instret + hart.stats().traps)
+                .min(SLICE),
             _ => SLICE,
         };
         if budget == 0 {

@@ -167,9 +167,11 @@ pub enum LoadError {
     },
     /// The image starts inside RAM but does not fit in the space available.
     #[error(
-        "{} needs {size:#x} bytes at guest address {addr:#x}, but only {room:#x} bytes are available there; \
-         give the VM more memory or use a smaller image",
-        path.display()
+        "{} needs {} ({size:#x} bytes) at guest address {addr:#x}, but only {} ({room:#x} bytes) of RAM \
+         are free there; give the VM more memory or use a smaller image",
+        path.display(),
+        human_size(*size),
+        human_size(*room)
     )]
     TooBig {
         /// The file.
@@ -219,6 +221,15 @@ pub enum LoadError {
         /// One past the last RAM address.
         ram_end: u64,
     },
+}
+
+/// A byte count for people: "20.0 MiB", "12.5 KiB", "6 bytes".
+fn human_size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    match UNITS.iter().find(|(unit, _)| bytes >= *unit) {
+        Some((unit, name)) => format!("{:.1} {name}", bytes as f64 / *unit as f64),
+        None => format!("{bytes} bytes"),
+    }
 }
 
 fn machine_name(machine: u16) -> &'static str {
@@ -1491,6 +1502,17 @@ mod tests {
             ram_end: RAM_BASE + RAM_SIZE,
         };
         assert!(e.to_string().contains("0x1000") && e.to_string().contains("0x80400000"));
+        let e = LoadError::TooBig {
+            path: "initrd.img".into(),
+            addr: 0x8020_1000,
+            size: 20 << 20,
+            room: 0xbff000,
+        };
+        assert_eq!(
+            e.to_string(),
+            "initrd.img needs 20.0 MiB (0x1400000 bytes) at guest address 0x80201000, but only \
+             12.0 MiB (0xbff000 bytes) of RAM are free there; give the VM more memory or use a smaller image"
+        );
     }
 
     /// Assemble and link a real bare-metal program with the riscv64 cross

@@ -4,6 +4,7 @@
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 use vireo_devices::{PowerControl, PowerEvent, Uart};
+use vireo_virtio::console::ConsoleInput;
 
 /// Escape key: Ctrl-A, as in QEMU.
 const ESCAPE: u8 = 0x01;
@@ -93,10 +94,12 @@ impl Drop for RawTerminal {
 }
 
 /// Where input goes: the UART and power control of the machine currently
-/// running (replaced on reboot).
+/// running (replaced on reboot), or its virtio console when that is on
+/// the terminal.
 #[derive(Default)]
 pub struct ConsoleTarget {
     inner: Mutex<Option<(Arc<Uart>, Arc<PowerControl>)>>,
+    virtio: Mutex<Option<ConsoleInput>>,
 }
 
 impl ConsoleTarget {
@@ -107,6 +110,18 @@ impl ConsoleTarget {
 
     fn get(&self) -> Option<(Arc<Uart>, Arc<PowerControl>)> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Send input to a virtio console (`hvc0`) instead of the UART.
+    pub fn set_virtio(&self, input: Option<ConsoleInput>) {
+        *self.virtio.lock().unwrap_or_else(|e| e.into_inner()) = input;
+    }
+
+    fn virtio(&self) -> Option<ConsoleInput> {
+        self.virtio
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -147,11 +162,14 @@ pub fn spawn_input(target: Arc<ConsoleTarget>, interactive: bool) {
                         out.push(b);
                     }
                 }
-                // Feed the UART, waiting while its FIFO is full.
+                // Feed the UART (or hvc0), waiting while its buffer is full.
                 let mut rest = &out[..];
                 while !rest.is_empty() {
                     let Some((uart, _)) = target.get() else { break };
-                    let taken = uart.push_input(rest);
+                    let taken = match target.virtio() {
+                        Some(hvc) => hvc.push(rest),
+                        None => uart.push_input(rest),
+                    };
                     rest = &rest[taken..];
                     if !rest.is_empty() {
                         std::thread::sleep(std::time::Duration::from_millis(5));

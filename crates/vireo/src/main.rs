@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use vireo_machine::{Firmware, Machine, MachineConfig, Outcome};
+use vireo_virtio::block::DriveConfig;
+use vireo_virtio::console::ConsoleBackend;
 
 /// Exit status when the guest reports a failure.
 const EXIT_GUEST_FAILED: u8 = 1;
@@ -70,13 +72,44 @@ struct RunArgs {
     /// Exit (status 4) instead of restarting when the guest reboots.
     #[arg(long)]
     no_reboot: bool,
+    /// A virtio-blk disk (repeatable; the first is /dev/vda):
+    /// `file=PATH[,format=raw|qcow2][,readonly=on][,cache=writeback|writethrough|unsafe][,serial=S][,id=NAME]`.
+    #[arg(long, value_name = "SPEC", value_parser = DriveConfig::parse)]
+    drive: Vec<DriveConfig>,
+    /// A virtio-net card (repeatable): `user[,hostfwd=tcp:[HOSTADDR]:HOSTPORT-:GUESTPORT]...[,mac=MAC]`
+    /// for user-mode networking (NAT; the guest gets 10.0.2.15 by DHCP,
+    /// 10.0.2.2 reaches the host's 127.0.0.1), or `tap=IFNAME[,mac=MAC]`
+    /// for a host TAP device.
+    #[arg(long, value_name = "SPEC", value_parser = parse_net)]
+    net: Vec<vireo_net::NetConfig>,
+    /// Leave out the virtio-rng device (by default the guest gets one,
+    /// serving host entropy: Linux's /dev/hwrng).
+    #[arg(long)]
+    no_rng: bool,
+    /// Add a virtio console, the guest's /dev/hvc0 (boot with
+    /// `console=hvc0` to make it the kernel console): `stdio` puts it on
+    /// vireo's terminal (its output mixed with the serial port's, and
+    /// keyboard input going to hvc0 instead of ttyS0); `file=PATH` (or
+    /// just PATH) writes its output to a file, created or truncated.
+    /// The serial port (ttyS0) stays on the terminal either way.
+    #[arg(long, value_name = "stdio|file=PATH", value_parser = ConsoleBackend::parse)]
+    virtio_console: Option<ConsoleBackend>,
+}
+
+/// Parse a `--net` value.
+fn parse_net(s: &str) -> Result<vireo_net::NetConfig, String> {
+    s.parse().map_err(|e: vireo_net::ConfigError| e.to_string())
 }
 
 /// Parse a QEMU-style memory size.
 fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
     let (num, mult) = match s.chars().last() {
-        Some(c) if c.is_ascii_alphabetic() => {
+        Some(c)
+            if c.is_ascii_alphabetic()
+                && s.len() > 1
+                && s[..s.len() - 1].bytes().all(|b| b.is_ascii_digit()) =>
+        {
             let m: u64 = match c.to_ascii_uppercase() {
                 'K' => 1 << 10,
                 'M' => 1 << 20,
@@ -120,6 +153,10 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         cmdline: args.append,
         trace: args.trace,
         max_insns: args.max_insns,
+        drives: args.drive,
+        nets: args.net,
+        rng: !args.no_rng,
+        virtio_console: args.virtio_console.clone(),
     };
 
     // SAFETY: isatty only inspects the descriptor.
@@ -132,6 +169,9 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         let mut machine =
             Machine::new(cfg.clone(), Box::new(std::io::stdout())).map_err(|e| e.to_string())?;
         target.set(machine.uart(), machine.power());
+        if args.virtio_console == Some(ConsoleBackend::Stdio) {
+            target.set_virtio(machine.virtio_console_input());
+        }
         let outcome = machine.run();
         if args.dump_regs {
             let mut err = std::io::stderr().lock();

@@ -211,17 +211,23 @@ impl VirtQueue {
             QueueError::Broken { index, source }
         };
         let mut used_any = false;
-        loop {
+        // Bound the work of one call: a guest that keeps the ring full (or
+        // lays out rings that feed themselves) cannot keep the I/O thread
+        // from seeing a stop request. Leftover work is picked up at once
+        // through a self-kick.
+        let mut budget = 2 * u32::from(self.queue.size());
+        'outer: loop {
             self.queue.disable_notification(mem).map_err(broken)?;
-            loop {
-                let chain = match self.queue.iter(mem).map_err(broken)?.next() {
-                    Some(c) => c,
-                    None => break,
-                };
+            while let Some(chain) = self.queue.iter(mem).map_err(broken)?.next() {
                 let head = chain.head_index();
                 let len = handle(chain);
                 self.queue.add_used(mem, head, len).map_err(broken)?;
                 used_any = true;
+                budget = budget.saturating_sub(1);
+                if budget == 0 {
+                    let _ = self.kick.write(1);
+                    break 'outer;
+                }
             }
             if !self.queue.enable_notification(mem).map_err(broken)? {
                 break;
@@ -235,7 +241,11 @@ impl VirtQueue {
 
     /// Raise the used-buffer interrupt if the driver wants one now
     /// (always without `EVENT_IDX`; per `used_event` with it).
-    pub fn notify(&mut self, mem: &GuestMemoryMmap, interrupt: &Interrupt) -> Result<(), QueueError> {
+    pub fn notify(
+        &mut self,
+        mem: &GuestMemoryMmap,
+        interrupt: &Interrupt,
+    ) -> Result<(), QueueError> {
         let index = self.index;
         match self.queue.needs_notification(mem) {
             Ok(true) => {

@@ -11,8 +11,12 @@
 //! the rust-vmm `virtio-queue` crate over the `vm-memory` view of guest RAM.
 
 pub mod block;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod console;
 pub mod device;
 pub mod mmio;
+pub mod rng;
 
 pub use device::{
     note_dma_write, ActivateContext, ActivateError, Interrupt, IoThread, QueueError, VirtQueue,

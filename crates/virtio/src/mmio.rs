@@ -238,19 +238,16 @@ impl VirtioMmio {
         let sel = inner.queue_sel as usize;
         // Queue layout may only change while the queue is not ready and
         // the device is not running.
-        let queue_writable = !inner.activated
-            && inner.queues.get(sel).is_some_and(|q| !q.ready);
+        let queue_writable = !inner.activated && inner.queues.get(sel).is_some_and(|q| !q.ready);
         match offset {
             REG_DEVICE_FEATURES_SEL => inner.device_features_sel = value,
             REG_DRIVER_FEATURES_SEL => inner.driver_features_sel = value,
-            REG_DRIVER_FEATURES => {
-                // Features are fixed once FEATURES_OK is set.
-                if inner.status & status::FEATURES_OK == 0 {
-                    match inner.driver_features_sel {
-                        0 => set_half(&mut inner.driver_features, false, value),
-                        1 => set_half(&mut inner.driver_features, true, value),
-                        _ => {}
-                    }
+            // Features are fixed once FEATURES_OK is set.
+            REG_DRIVER_FEATURES if inner.status & status::FEATURES_OK == 0 => {
+                match inner.driver_features_sel {
+                    0 => set_half(&mut inner.driver_features, false, value),
+                    1 => set_half(&mut inner.driver_features, true, value),
+                    _ => {}
                 }
             }
             REG_QUEUE_SEL => inner.queue_sel = value,
@@ -277,13 +274,11 @@ impl VirtioMmio {
                 offset == REG_QUEUE_DEVICE_HIGH,
                 value,
             ),
-            REG_QUEUE_NOTIFY => {
-                // Without VIRTIO_F_NOTIFICATION_DATA the value is the
-                // queue index. Only signal: the I/O thread does the work.
-                if inner.activated {
-                    if let Some(k) = inner.kicks.get((value & 0xffff) as usize) {
-                        let _ = k.write(1);
-                    }
+            // Without VIRTIO_F_NOTIFICATION_DATA the value is the queue
+            // index. Only signal: the I/O thread does the work.
+            REG_QUEUE_NOTIFY if inner.activated => {
+                if let Some(k) = inner.kicks.get((value & 0xffff) as usize) {
+                    let _ = k.write(1);
                 }
             }
             REG_INTERRUPT_ACK => self.interrupt.ack(value),
@@ -350,10 +345,7 @@ impl VirtioMmio {
                     Some(regs.driver as u32),
                     Some((regs.driver >> 32) as u32),
                 );
-                q.set_used_ring_address(
-                    Some(regs.device as u32),
-                    Some((regs.device >> 32) as u32),
-                );
+                q.set_used_ring_address(Some(regs.device as u32), Some((regs.device >> 32) as u32));
                 q.set_event_idx(acked & VIRTIO_F_RING_EVENT_IDX != 0);
                 q.set_ready(true);
                 if !q.is_valid(mem) {
@@ -419,11 +411,13 @@ impl MmioDevice for VirtioMmio {
         if offset >= CONFIG_SPACE {
             let mut buf = [0u8; 8];
             let n = usize::from(size.min(8));
-            inner.device.read_config(offset - CONFIG_SPACE, &mut buf[..n]);
+            inner
+                .device
+                .read_config(offset - CONFIG_SPACE, &mut buf[..n]);
             return u64::from_le_bytes(buf);
         }
         // Registers are 32 bits wide and read with aligned 32-bit accesses.
-        if size != 4 || offset % 4 != 0 {
+        if size != 4 || !offset.is_multiple_of(4) {
             return 0;
         }
         u64::from(self.read_reg(&inner, offset))
@@ -434,10 +428,12 @@ impl MmioDevice for VirtioMmio {
         if offset >= CONFIG_SPACE {
             let n = usize::from(size.min(8));
             let bytes = value.to_le_bytes();
-            inner.device.write_config(offset - CONFIG_SPACE, &bytes[..n]);
+            inner
+                .device
+                .write_config(offset - CONFIG_SPACE, &bytes[..n]);
             return;
         }
-        if size != 4 || offset % 4 != 0 {
+        if size != 4 || !offset.is_multiple_of(4) {
             return;
         }
         self.write_reg(&mut inner, offset, value as u32);
@@ -449,5 +445,358 @@ impl Drop for VirtioMmio {
         // Stop the device's I/O thread before guest memory goes away.
         let inner = self.inner.get_mut().unwrap_or_else(|e| e.into_inner());
         inner.device.reset();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::{ActivateError, INT_CONFIG, INT_USED_RING};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    const RAM_BASE: u64 = 0x8000_0000;
+    const RAM_SIZE: u64 = 0x10_0000;
+
+    /// (ready, size, desc, driver, device) of one queue at activation.
+    type QueueLayout = (bool, u16, u64, u64, u64);
+
+    #[derive(Default)]
+    struct Log {
+        activations: Vec<(u64, Vec<QueueLayout>)>,
+        resets: usize,
+        queues: Vec<VirtQueue>,
+    }
+
+    struct Mock {
+        log: Arc<Mutex<Log>>,
+        config: [u8; 8],
+    }
+
+    impl VirtioDevice for Mock {
+        fn device_type(&self) -> u32 {
+            2
+        }
+        fn queue_max_sizes(&self) -> &[u16] {
+            &[16, 8]
+        }
+        fn device_features(&self) -> u64 {
+            1 << 5
+        }
+        fn read_config(&self, offset: u64, data: &mut [u8]) {
+            for (i, b) in data.iter_mut().enumerate() {
+                *b = self.config.get(offset as usize + i).copied().unwrap_or(0);
+            }
+        }
+        fn write_config(&mut self, offset: u64, data: &[u8]) {
+            for (i, b) in data.iter().enumerate() {
+                if let Some(c) = self.config.get_mut(offset as usize + i) {
+                    *c = *b;
+                }
+            }
+        }
+        fn activate(&mut self, ctx: ActivateContext) -> Result<(), ActivateError> {
+            let mut log = self.log.lock().unwrap();
+            let qs = ctx
+                .queues
+                .iter()
+                .map(|q| {
+                    (
+                        q.queue.ready(),
+                        q.queue.size(),
+                        q.queue.desc_table(),
+                        q.queue.avail_ring(),
+                        q.queue.used_ring(),
+                    )
+                })
+                .collect();
+            log.activations.push((ctx.acked_features, qs));
+            log.queues = ctx.queues;
+            Ok(())
+        }
+        fn reset(&mut self) {
+            let mut log = self.log.lock().unwrap();
+            log.resets += 1;
+            log.queues.clear();
+        }
+    }
+
+    struct Rig {
+        dev: VirtioMmio,
+        log: Arc<Mutex<Log>>,
+        line: Arc<AtomicBool>,
+    }
+
+    fn rig() -> Rig {
+        let ram = Arc::new(GuestRam::new(RAM_BASE, RAM_SIZE).unwrap());
+        let log = Arc::new(Mutex::new(Log::default()));
+        let line = Arc::new(AtomicBool::new(false));
+        let l = line.clone();
+        let dev = VirtioMmio::new(
+            Box::new(Mock {
+                log: log.clone(),
+                config: *b"ABCDEFGH",
+            }),
+            ram,
+            Box::new(move |level| l.store(level, Ordering::SeqCst)),
+        )
+        .unwrap();
+        Rig { dev, log, line }
+    }
+
+    impl Rig {
+        fn r(&self, off: u64) -> u32 {
+            self.dev.read(off, 4) as u32
+        }
+        fn w(&self, off: u64, v: u32) {
+            self.dev.write(off, 4, u64::from(v))
+        }
+        fn negotiate(&self, features: u64) -> bool {
+            self.w(REG_STATUS, status::ACKNOWLEDGE);
+            self.w(REG_STATUS, status::ACKNOWLEDGE | status::DRIVER);
+            self.w(REG_DRIVER_FEATURES_SEL, 0);
+            self.w(REG_DRIVER_FEATURES, features as u32);
+            self.w(REG_DRIVER_FEATURES_SEL, 1);
+            self.w(REG_DRIVER_FEATURES, (features >> 32) as u32);
+            self.w(
+                REG_STATUS,
+                status::ACKNOWLEDGE | status::DRIVER | status::FEATURES_OK,
+            );
+            self.r(REG_STATUS) & status::FEATURES_OK != 0
+        }
+        fn setup_queue(&self, sel: u32, size: u32, desc: u64, driver: u64, device: u64) {
+            self.w(REG_QUEUE_SEL, sel);
+            self.w(REG_QUEUE_NUM, size);
+            self.w(REG_QUEUE_DESC_LOW, desc as u32);
+            self.w(REG_QUEUE_DESC_HIGH, (desc >> 32) as u32);
+            self.w(REG_QUEUE_DRIVER_LOW, driver as u32);
+            self.w(REG_QUEUE_DRIVER_HIGH, (driver >> 32) as u32);
+            self.w(REG_QUEUE_DEVICE_LOW, device as u32);
+            self.w(REG_QUEUE_DEVICE_HIGH, (device >> 32) as u32);
+            self.w(REG_QUEUE_READY, 1);
+        }
+        fn driver_ok(&self) {
+            let s = self.r(REG_STATUS);
+            self.w(REG_STATUS, s | status::DRIVER_OK);
+        }
+    }
+
+    #[test]
+    fn identifies_as_a_modern_virtio_mmio_device() {
+        let rig = rig();
+        assert_eq!(rig.r(REG_MAGIC), 0x7472_6976);
+        assert_eq!(rig.r(REG_VERSION), 2);
+        assert_eq!(rig.r(REG_DEVICE_ID), 2);
+        assert_eq!(rig.r(REG_VENDOR_ID), VENDOR_ID);
+        rig.w(REG_DEVICE_FEATURES_SEL, 0);
+        assert_eq!(
+            rig.r(REG_DEVICE_FEATURES),
+            (1 << 5) | (1 << 28) | (1 << 29),
+            "device bits plus indirect descriptors and EVENT_IDX"
+        );
+        rig.w(REG_DEVICE_FEATURES_SEL, 1);
+        assert_eq!(rig.r(REG_DEVICE_FEATURES), 1, "VIRTIO_F_VERSION_1");
+        rig.w(REG_DEVICE_FEATURES_SEL, 7);
+        assert_eq!(rig.r(REG_DEVICE_FEATURES), 0);
+        rig.w(REG_QUEUE_SEL, 0);
+        assert_eq!(rig.r(REG_QUEUE_NUM_MAX), 16);
+        rig.w(REG_QUEUE_SEL, 1);
+        assert_eq!(rig.r(REG_QUEUE_NUM_MAX), 8);
+        rig.w(REG_QUEUE_SEL, 2);
+        assert_eq!(rig.r(REG_QUEUE_NUM_MAX), 0, "no such queue");
+        assert_eq!(rig.r(REG_SHM_LEN_LOW), u32::MAX, "no shared memory");
+    }
+
+    #[test]
+    fn config_space_is_byte_addressable() {
+        let rig = rig();
+        assert_eq!(rig.dev.read(0x100, 1), u64::from(b'A'));
+        assert_eq!(
+            rig.dev.read(0x102, 2),
+            u64::from(u16::from_le_bytes(*b"CD"))
+        );
+        assert_eq!(rig.dev.read(0x100, 8), u64::from_le_bytes(*b"ABCDEFGH"));
+        assert_eq!(
+            rig.dev.read(0x106, 4),
+            u64::from(u16::from_le_bytes(*b"GH"))
+        );
+        rig.dev.write(0x101, 1, u64::from(b'z'));
+        assert_eq!(
+            rig.dev.read(0x100, 2),
+            u64::from(u16::from_le_bytes(*b"Az"))
+        );
+        assert_eq!(rig.dev.read(0xffc, 4), 0);
+    }
+
+    #[test]
+    fn features_ok_needs_version_1_and_offered_bits_only() {
+        let rig = rig();
+        assert!(!rig.negotiate(1 << 5), "no VERSION_1: refused");
+        rig.w(REG_STATUS, 0);
+        assert!(
+            !rig.negotiate(VIRTIO_F_VERSION_1 | (1 << 7)),
+            "bit 7 not offered"
+        );
+        rig.w(REG_STATUS, 0);
+        assert!(rig.negotiate(VIRTIO_F_VERSION_1 | (1 << 5) | VIRTIO_F_RING_EVENT_IDX));
+        // Features are frozen after FEATURES_OK.
+        rig.w(REG_DRIVER_FEATURES_SEL, 0);
+        rig.w(REG_DRIVER_FEATURES, 0);
+        rig.setup_queue(0, 16, RAM_BASE, RAM_BASE + 0x1000, RAM_BASE + 0x2000);
+        rig.driver_ok();
+        let log = rig.log.lock().unwrap();
+        assert_eq!(
+            log.activations[0].0,
+            VIRTIO_F_VERSION_1 | (1 << 5) | VIRTIO_F_RING_EVENT_IDX
+        );
+    }
+
+    #[test]
+    fn driver_ok_activates_with_the_queue_layout() {
+        let rig = rig();
+        assert!(rig.negotiate(VIRTIO_F_VERSION_1));
+        rig.setup_queue(0, 8, RAM_BASE, RAM_BASE + 0x1000, RAM_BASE + 0x2000);
+        rig.driver_ok();
+        assert_eq!(
+            rig.r(REG_STATUS),
+            status::ACKNOWLEDGE | status::DRIVER | status::FEATURES_OK | status::DRIVER_OK
+        );
+        {
+            let log = rig.log.lock().unwrap();
+            assert_eq!(log.activations.len(), 1);
+            assert_eq!(
+                log.activations[0].1,
+                vec![
+                    (true, 8, RAM_BASE, RAM_BASE + 0x1000, RAM_BASE + 0x2000),
+                    (false, 8, 0, 0, 0)
+                ]
+            );
+            // The initial kick so buffers made available early are seen.
+            assert_eq!(log.queues[0].kick.read().unwrap(), 1);
+            assert!(log.queues[1].kick.read().is_err(), "queue 1 is not ready");
+        }
+        // Queue notifications reach the device's eventfd, nothing else.
+        rig.w(REG_QUEUE_NOTIFY, 0);
+        rig.w(REG_QUEUE_NOTIFY, 0);
+        rig.w(REG_QUEUE_NOTIFY, 9);
+        assert_eq!(rig.log.lock().unwrap().queues[0].kick.read().unwrap(), 2);
+        // The layout is frozen while running.
+        rig.w(REG_QUEUE_SEL, 0);
+        rig.w(REG_QUEUE_DESC_LOW, 0x1234);
+        rig.w(REG_QUEUE_READY, 0);
+        assert_eq!(rig.r(REG_QUEUE_READY), 1);
+    }
+
+    #[test]
+    fn interrupts_follow_status_and_ack() {
+        let rig = rig();
+        let irq = rig.dev.interrupt().clone();
+        irq.signal_used_queue();
+        assert!(rig.line.load(Ordering::SeqCst));
+        assert_eq!(rig.r(REG_INTERRUPT_STATUS), INT_USED_RING);
+        let generation = rig.r(REG_CONFIG_GENERATION);
+        irq.signal_config_change();
+        assert_eq!(rig.r(REG_CONFIG_GENERATION), generation + 1);
+        rig.w(REG_INTERRUPT_ACK, INT_USED_RING);
+        assert!(rig.line.load(Ordering::SeqCst), "config bit still set");
+        rig.w(REG_INTERRUPT_ACK, INT_CONFIG);
+        assert!(!rig.line.load(Ordering::SeqCst));
+        assert_eq!(rig.r(REG_INTERRUPT_STATUS), 0);
+    }
+
+    #[test]
+    fn a_queue_outside_ram_needs_reset_instead_of_activating() {
+        let rig = rig();
+        assert!(rig.negotiate(VIRTIO_F_VERSION_1));
+        rig.setup_queue(0, 16, 0x1000, RAM_BASE + 0x1000, RAM_BASE + 0x2000);
+        rig.driver_ok();
+        assert!(rig.log.lock().unwrap().activations.is_empty());
+        assert_ne!(rig.r(REG_STATUS) & status::DEVICE_NEEDS_RESET, 0);
+        assert_eq!(rig.r(REG_INTERRUPT_STATUS), INT_CONFIG);
+        assert!(rig.line.load(Ordering::SeqCst));
+        // A reset clears everything and the device can start over.
+        rig.w(REG_STATUS, 0);
+        assert_eq!(rig.r(REG_STATUS), 0);
+        assert!(!rig.line.load(Ordering::SeqCst));
+        assert!(rig.negotiate(VIRTIO_F_VERSION_1));
+        rig.setup_queue(0, 16, RAM_BASE, RAM_BASE + 0x1000, RAM_BASE + 0x2000);
+        rig.driver_ok();
+        assert_eq!(rig.log.lock().unwrap().activations.len(), 1);
+    }
+
+    #[test]
+    fn bad_queue_sizes_and_layouts_are_refused() {
+        for (size, desc, driver, device) in [
+            (0, RAM_BASE, RAM_BASE + 0x1000, RAM_BASE + 0x2000),
+            (12, RAM_BASE, RAM_BASE + 0x1000, RAM_BASE + 0x2000),
+            (32, RAM_BASE, RAM_BASE + 0x1000, RAM_BASE + 0x2000),
+            (16, RAM_BASE + 1, RAM_BASE + 0x1000, RAM_BASE + 0x2000),
+            (16, RAM_BASE, RAM_BASE + 0x1001, RAM_BASE + 0x2000),
+            (16, RAM_BASE, RAM_BASE + 0x1000, RAM_BASE + RAM_SIZE - 8),
+            (16, u64::MAX - 15, RAM_BASE + 0x1000, RAM_BASE + 0x2000),
+        ] {
+            let rig = rig();
+            assert!(rig.negotiate(VIRTIO_F_VERSION_1));
+            rig.setup_queue(0, size, desc, driver, device);
+            rig.driver_ok();
+            assert!(
+                rig.log.lock().unwrap().activations.is_empty(),
+                "size {size} desc {desc:#x} driver {driver:#x} device {device:#x}"
+            );
+            assert_ne!(rig.r(REG_STATUS) & status::DEVICE_NEEDS_RESET, 0);
+        }
+    }
+
+    #[test]
+    fn driver_ok_without_features_ok_is_a_protocol_error() {
+        let rig = rig();
+        rig.w(REG_STATUS, status::ACKNOWLEDGE | status::DRIVER);
+        rig.w(
+            REG_STATUS,
+            status::ACKNOWLEDGE | status::DRIVER | status::DRIVER_OK,
+        );
+        assert!(rig.log.lock().unwrap().activations.is_empty());
+        assert_ne!(rig.r(REG_STATUS) & status::DEVICE_NEEDS_RESET, 0);
+    }
+
+    #[test]
+    fn reset_returns_to_the_initial_state() {
+        let rig = rig();
+        assert!(rig.negotiate(VIRTIO_F_VERSION_1));
+        rig.setup_queue(0, 16, RAM_BASE, RAM_BASE + 0x1000, RAM_BASE + 0x2000);
+        rig.driver_ok();
+        rig.dev.interrupt().signal_used_queue();
+        let resets = rig.log.lock().unwrap().resets;
+        rig.w(REG_STATUS, 0);
+        assert_eq!(rig.log.lock().unwrap().resets, resets + 1);
+        assert_eq!(rig.r(REG_STATUS), 0);
+        assert_eq!(rig.r(REG_INTERRUPT_STATUS), 0);
+        assert!(!rig.line.load(Ordering::SeqCst));
+        rig.w(REG_QUEUE_SEL, 0);
+        assert_eq!(rig.r(REG_QUEUE_READY), 0);
+        // Notifications after reset go nowhere (and do not panic).
+        rig.w(REG_QUEUE_NOTIFY, 0);
+    }
+
+    #[test]
+    fn any_access_is_harmless() {
+        let rig = rig();
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let off = (x >> 8) % 0x1000;
+            let size = [1u8, 2, 4, 8][(x & 3) as usize];
+            if x & 4 == 0 {
+                rig.dev.read(off, size);
+            } else {
+                // Bias towards the interesting registers.
+                let off = if x & 8 == 0 { off & 0xfc } else { off };
+                rig.dev.write(off, size, x.rotate_left(7));
+            }
+        }
+        // Still a working device after a reset.
+        rig.w(REG_STATUS, 0);
+        assert_eq!(rig.r(REG_MAGIC), MAGIC);
     }
 }

@@ -429,7 +429,14 @@ fn cpus_of(name: &str) -> u32 {
     let text = std::fs::read_to_string(workspace_root().join(name)).unwrap_or_default();
     text.lines()
         .take(5)
-        .find_map(|l| l.split("CPUS:").nth(1)?.split_whitespace().next()?.parse().ok())
+        .find_map(|l| {
+            l.split("CPUS:")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
         .unwrap_or(1)
 }
 

@@ -5,3 +5,6 @@
 //! builds for this test.
 
 mod asm;
+mod cli;
+mod linux;
+mod virtio_net;
