@@ -622,7 +622,7 @@ impl Hart {
         let before = self.x;
         match self.execute(&insn, pc) {
             Ok(next) => {
-                let mut line = format!("{:016x} [{:?}] {:08x} {}", pc, prv, insn.raw, insn);
+                let mut line = format!("{:016x} [{:?}] {} {}", pc, prv, raw_hex(&insn), insn);
                 for (r, (now, was)) in self.x.iter().zip(before.iter()).enumerate().skip(1) {
                     if now != was {
                         line.push_str(&format!("  x{r}={now:#x}"));
@@ -634,8 +634,13 @@ impl Hart {
             }
             Err(t) => {
                 eprintln!(
-                    "{:016x} [{:?}] {:08x} {}  trap cause={} tval={:#x}",
-                    pc, prv, insn.raw, insn, t.cause, t.tval
+                    "{:016x} [{:?}] {} {}  trap cause={} tval={:#x}",
+                    pc,
+                    prv,
+                    raw_hex(&insn),
+                    insn,
+                    t.cause,
+                    t.tval
                 );
                 self.take_trap(t.cause, t.tval, false, pc);
             }
@@ -669,6 +674,16 @@ impl Hart {
     pub fn set_stimecmp(&mut self, v: u64) {
         self.csr.stimecmp = v;
         self.refresh_timer();
+    }
+}
+
+/// The instruction bits as printed by `--trace`: 4 hex digits for a
+/// compressed instruction, 8 otherwise.
+fn raw_hex(insn: &Insn) -> String {
+    if insn.len == 2 {
+        format!("    {:04x}", insn.raw)
+    } else {
+        format!("{:08x}", insn.raw)
     }
 }
 

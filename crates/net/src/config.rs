@@ -97,7 +97,9 @@ impl FromStr for HostForward {
         let port = |p: &str, what: &str| -> Result<u16, String> {
             match p.parse::<u16>() {
                 Ok(n) if n != 0 => Ok(n),
-                _ => Err(format!("invalid {what} port {p:?} in hostfwd: use 1 to 65535")),
+                _ => Err(format!(
+                    "invalid {what} port {p:?} in hostfwd: use 1 to 65535"
+                )),
             }
         };
         let host_port = port(host_port, "host")?;

@@ -36,8 +36,8 @@ use vireo_memory::GuestRam;
 use vireo_virtio::virtio_queue::{DescriptorChain, QueueOwnedT, QueueT};
 use vireo_virtio::vm_memory::{Bytes, GuestMemoryMmap};
 use vireo_virtio::{
-    note_dma_write, ActivateContext, ActivateError, Interrupt, IoThread, VirtQueue,
-    VirtioDevice, Wake, TYPE_NET,
+    note_dma_write, ActivateContext, ActivateError, Interrupt, IoThread, VirtQueue, VirtioDevice,
+    Wake, TYPE_NET,
 };
 
 /// Feature bit: the config space holds the MAC address.
@@ -59,7 +59,7 @@ const SRC_TX_KICK: usize = 1;
 /// checks its other sources again.
 const ROUNDS_PER_WAKE: usize = 16;
 
-type SharedBackend = Arc<Mutex<Box<dyn NetBackend>>>;
+pub(crate) type SharedBackend = Arc<Mutex<Box<dyn NetBackend>>>;
 
 fn lock(backend: &SharedBackend) -> MutexGuard<'_, Box<dyn NetBackend>> {
     backend.lock().unwrap_or_else(|e| e.into_inner())
@@ -150,17 +150,7 @@ impl VirtioDevice for VirtioNet {
             tx.kick.as_raw_fd(),
             lock(&self.backend).wait_fd(),
         ];
-        let mut worker = Worker {
-            ram: ctx.ram,
-            rx,
-            tx,
-            interrupt: ctx.interrupt,
-            backend: self.backend.clone(),
-            rx_frame: vec![0; NET_HDR_LEN + MAX_FRAME_LEN],
-            rx_pending: None,
-            tx_frame: vec![0; NET_HDR_LEN + MAX_FRAME_LEN],
-            broken: false,
-        };
+        let mut worker = Worker::new(ctx.ram, rx, tx, ctx.interrupt, self.backend.clone());
         let thread = IoThread::spawn("virtio-net", &sources, move |wake| worker.wake(wake))?;
         self.thread = Some(thread);
         Ok(())
@@ -174,7 +164,7 @@ impl VirtioDevice for VirtioNet {
 }
 
 /// The state of the I/O thread.
-struct Worker {
+pub(crate) struct Worker {
     ram: Arc<GuestRam>,
     rx: VirtQueue,
     tx: VirtQueue,
@@ -190,7 +180,33 @@ struct Worker {
 }
 
 impl Worker {
-    fn wake(&mut self, wake: Wake) -> Option<Duration> {
+    pub(crate) fn new(
+        ram: Arc<GuestRam>,
+        rx: VirtQueue,
+        tx: VirtQueue,
+        interrupt: Interrupt,
+        backend: SharedBackend,
+    ) -> Worker {
+        Worker {
+            ram,
+            rx,
+            tx,
+            interrupt,
+            backend,
+            rx_frame: vec![0; NET_HDR_LEN + MAX_FRAME_LEN],
+            rx_pending: None,
+            tx_frame: vec![0; NET_HDR_LEN + MAX_FRAME_LEN],
+            broken: false,
+        }
+    }
+
+    /// A ring was unusable; the device waits for a reset.
+    pub(crate) fn is_broken(&self) -> bool {
+        self.broken
+    }
+
+    /// One wake-up of the I/O thread: serve the queues and the backend.
+    pub(crate) fn wake(&mut self, wake: Wake) -> Option<Duration> {
         match wake {
             Wake::Ready(SRC_RX_KICK) => self.rx.clear_kick(),
             Wake::Ready(SRC_TX_KICK) => self.tx.clear_kick(),
@@ -326,11 +342,7 @@ fn write_chain(
     data: &[u8],
 ) -> u32 {
     // Check the room first, so that a too-small chain is not half written.
-    let room: u64 = chain
-        .clone()
-        .writable()
-        .map(|d| u64::from(d.len()))
-        .sum();
+    let room: u64 = chain.clone().writable().map(|d| u64::from(d.len())).sum();
     if room < data.len() as u64 {
         return 0;
     }
@@ -347,4 +359,191 @@ fn write_chain(
         off += n;
     }
     off as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzzing::{Echo, RAM_BASE, RAM_SIZE};
+    use std::collections::VecDeque;
+    use vireo_virtio::virtio_queue::Queue;
+    use vireo_virtio::vmm_sys_util::eventfd::{EventFd, EFD_NONBLOCK};
+    use vireo_virtio::INT_USED_RING;
+
+    const SIZE: u16 = 16;
+    const F_NEXT: u16 = 1;
+    const F_WRITE: u16 = 2;
+
+    /// A split virtqueue laid out in guest RAM at `base` (descriptors),
+    /// `base + 0x800` (avail) and `base + 0x1000` (used).
+    struct Ring {
+        base: u64,
+        avail_idx: u16,
+    }
+
+    impl Ring {
+        fn desc(&self, ram: &GuestRam, i: u16, addr: u64, len: u32, flags: u16, next: u16) {
+            let at = self.base + 16 * u64::from(i);
+            ram.write_u64(at, addr).unwrap();
+            ram.write_bytes(at + 8, &len.to_le_bytes()).unwrap();
+            ram.write_bytes(at + 12, &flags.to_le_bytes()).unwrap();
+            ram.write_bytes(at + 14, &next.to_le_bytes()).unwrap();
+        }
+
+        fn publish(&mut self, ram: &GuestRam, head: u16) {
+            let avail = self.base + 0x800;
+            let slot = avail + 4 + 2 * u64::from(self.avail_idx % SIZE);
+            ram.write_bytes(slot, &head.to_le_bytes()).unwrap();
+            self.avail_idx += 1;
+            ram.write_bytes(avail + 2, &self.avail_idx.to_le_bytes())
+                .unwrap();
+        }
+
+        /// (used idx, used elements so far as (id, len)).
+        fn used(&self, ram: &GuestRam) -> (u16, Vec<(u32, u32)>) {
+            let used = self.base + 0x1000;
+            let idx = ram.read_u32(used).unwrap() >> 16;
+            let elems = (0..idx as u64)
+                .map(|i| {
+                    let e = ram.read_u64(used + 4 + 8 * i).unwrap();
+                    (e as u32, (e >> 32) as u32)
+                })
+                .collect();
+            (idx as u16, elems)
+        }
+
+        fn queue(&self, index: u16) -> VirtQueue {
+            let mut q = Queue::new(SIZE).unwrap();
+            let (d, a, u) = (self.base, self.base + 0x800, self.base + 0x1000);
+            q.set_desc_table_address(Some(d as u32), Some((d >> 32) as u32));
+            q.set_avail_ring_address(Some(a as u32), Some((a >> 32) as u32));
+            q.set_used_ring_address(Some(u as u32), Some((u >> 32) as u32));
+            q.set_ready(true);
+            VirtQueue {
+                index,
+                queue: q,
+                kick: EventFd::new(EFD_NONBLOCK).unwrap(),
+            }
+        }
+    }
+
+    #[test]
+    fn frames_cross_the_queues_with_their_headers() {
+        let ram = Arc::new(GuestRam::new(RAM_BASE, RAM_SIZE).unwrap());
+        let mut rx = Ring {
+            base: RAM_BASE,
+            avail_idx: 0,
+        };
+        let mut tx = Ring {
+            base: RAM_BASE + 0x2000,
+            avail_idx: 0,
+        };
+        let backend: SharedBackend = Arc::new(Mutex::new(Box::new(Echo {
+            frames: VecDeque::new(),
+            wake: EventFd::new(EFD_NONBLOCK).unwrap(),
+        })));
+        let interrupt = Interrupt::new(Box::new(|_| {}));
+        let mut worker = Worker::new(
+            ram.clone(),
+            rx.queue(0),
+            tx.queue(1),
+            interrupt.clone(),
+            backend.clone(),
+        );
+        let frame: Vec<u8> = (0..60u8).collect();
+        // Transmit: header and frame in two descriptors.
+        ram.write_bytes(RAM_BASE + 0x4000, &[0xee; NET_HDR_LEN])
+            .unwrap();
+        ram.write_bytes(RAM_BASE + 0x4100, &frame).unwrap();
+        tx.desc(&ram, 0, RAM_BASE + 0x4000, NET_HDR_LEN as u32, F_NEXT, 1);
+        tx.desc(&ram, 1, RAM_BASE + 0x4100, 60, 0, 0);
+        tx.publish(&ram, 0);
+        // Receive: one large buffer, one too small for any frame.
+        rx.desc(&ram, 0, RAM_BASE + 0x8000, 1526, F_WRITE, 0);
+        rx.desc(&ram, 1, RAM_BASE + 0xa000, 20, F_WRITE, 0);
+        rx.publish(&ram, 0);
+        rx.publish(&ram, 1);
+
+        worker.wake(Wake::Ready(SRC_TX_KICK));
+        let mut got = vec![0u8; NET_HDR_LEN + 60];
+        ram.read_bytes(RAM_BASE + 0x8000, &mut got).unwrap();
+        lock(&backend).send(&[0x11; 1514]);
+        worker.wake(Wake::Ready(SRC_RX_KICK));
+
+        assert_eq!(tx.used(&ram), (1, vec![(0, 0)]));
+        assert_eq!(
+            rx.used(&ram),
+            (2, vec![(0, (NET_HDR_LEN + 60) as u32), (1, 0)]),
+            "the echo lands in the first buffer; the second is too small"
+        );
+        let mut header = [0u8; NET_HDR_LEN];
+        header[10] = 1; // num_buffers
+        assert_eq!(&got[..NET_HDR_LEN], &header);
+        assert_eq!(&got[NET_HDR_LEN..], &frame[..]);
+        assert_ne!(interrupt.status() & INT_USED_RING, 0);
+        assert!(!worker.is_broken());
+    }
+
+    #[test]
+    fn frames_wait_for_receive_buffers() {
+        let ram = Arc::new(GuestRam::new(RAM_BASE, RAM_SIZE).unwrap());
+        let mut rx = Ring {
+            base: RAM_BASE,
+            avail_idx: 0,
+        };
+        let tx = Ring {
+            base: RAM_BASE + 0x2000,
+            avail_idx: 0,
+        };
+        let backend: SharedBackend = Arc::new(Mutex::new(Box::new(Echo {
+            frames: VecDeque::from([vec![1u8; 100], vec![2u8; 200]]),
+            wake: EventFd::new(EFD_NONBLOCK).unwrap(),
+        })));
+        let interrupt = Interrupt::new(Box::new(|_| {}));
+        let mut worker = Worker::new(ram.clone(), rx.queue(0), tx.queue(1), interrupt, backend);
+
+        worker.wake(Wake::Timeout);
+        let before = rx.used(&ram).0;
+        rx.desc(&ram, 0, RAM_BASE + 0x8000, 2048, F_WRITE, 0);
+        rx.desc(&ram, 1, RAM_BASE + 0x9000, 2048, F_WRITE, 0);
+        rx.publish(&ram, 0);
+        rx.publish(&ram, 1);
+        worker.wake(Wake::Ready(SRC_RX_KICK));
+
+        assert_eq!(before, 0, "nothing delivered without buffers");
+        assert_eq!(
+            rx.used(&ram),
+            (
+                2,
+                vec![(0, NET_HDR_LEN as u32 + 100), (1, NET_HDR_LEN as u32 + 200)]
+            ),
+            "both frames delivered, in order, once buffers came"
+        );
+    }
+
+    #[test]
+    fn config_space_holds_mac_and_link_status() {
+        let dev = VirtioNet::new(
+            MacAddr([0x52, 0x54, 0, 1, 2, 3]),
+            Box::new(Echo {
+                frames: VecDeque::new(),
+                wake: EventFd::new(EFD_NONBLOCK).unwrap(),
+            }),
+        );
+        let mut c = [0xffu8; 12];
+
+        dev.read_config(0, &mut c);
+        let mut far = [0xffu8; 4];
+        dev.read_config(u64::MAX - 1, &mut far);
+
+        assert_eq!(&c[..6], &[0x52, 0x54, 0, 1, 2, 3]);
+        assert_eq!(u16::from_le_bytes([c[6], c[7]]), VIRTIO_NET_S_LINK_UP);
+        assert_eq!(&c[10..], &[0, 0], "beyond the config space reads 0");
+        assert_eq!(far, [0; 4]);
+        assert_eq!(dev.device_type(), TYPE_NET);
+        assert_eq!(
+            dev.device_features(),
+            VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS
+        );
+    }
 }

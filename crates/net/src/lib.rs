@@ -19,6 +19,8 @@
 
 pub mod config;
 pub mod device;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod tap;
 pub mod user;
 
@@ -97,7 +99,14 @@ impl MacAddr {
     /// 52:54:00:12:34:56 with `index` added to the last byte, so MACs are
     /// stable across runs and match what QEMU gives the same guest.
     pub fn default_for(index: usize) -> MacAddr {
-        MacAddr([0x52, 0x54, 0x00, 0x12, 0x34, 0x56u8.wrapping_add(index as u8)])
+        MacAddr([
+            0x52,
+            0x54,
+            0x00,
+            0x12,
+            0x34,
+            0x56u8.wrapping_add(index as u8),
+        ])
     }
 }
 
@@ -116,7 +125,8 @@ impl FromStr for MacAddr {
     type Err = String;
 
     fn from_str(s: &str) -> Result<MacAddr, String> {
-        let bad = || format!("invalid MAC address {s:?}: expected six hex bytes like 52:54:00:12:34:56");
+        let bad =
+            || format!("invalid MAC address {s:?}: expected six hex bytes like 52:54:00:12:34:56");
         let mut out = [0u8; 6];
         let mut parts = s.split([':', '-']);
         for b in out.iter_mut() {

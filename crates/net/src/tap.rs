@@ -87,7 +87,11 @@ impl Tap {
         }
         let poll = Poll::new().map_err(err)?;
         poll.registry()
-            .register(&mut SourceFd(&file.as_raw_fd()), Token(0), Interest::READABLE)
+            .register(
+                &mut SourceFd(&file.as_raw_fd()),
+                Token(0),
+                Interest::READABLE,
+            )
             .map_err(err)?;
         Ok(Tap {
             file,

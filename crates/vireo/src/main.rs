@@ -73,7 +73,7 @@ struct RunArgs {
     #[arg(long)]
     no_reboot: bool,
     /// A virtio-blk disk (repeatable; the first is /dev/vda):
-    /// `file=PATH[,format=raw|qcow2][,readonly=on][,cache=writeback|writethrough|unsafe][,serial=S][,id=NAME]`.
+    /// `file=PATH[,format=raw|qcow2][,readonly=on][,cache=writeback|writethrough|none|unsafe][,serial=S][,id=NAME]`.
     #[arg(long, value_name = "SPEC", value_parser = DriveConfig::parse)]
     drive: Vec<DriveConfig>,
     /// A virtio-net card (repeatable): `user[,hostfwd=tcp:[HOSTADDR]:HOSTPORT-:GUESTPORT]...[,mac=MAC]`

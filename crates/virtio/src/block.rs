@@ -24,7 +24,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use thiserror::Error;
 use vireo_memory::GuestRam;
@@ -93,6 +93,10 @@ pub enum CacheMode {
     Writethrough,
     /// Guest FLUSH requests are ignored: fast, and a host crash loses data.
     Unsafe,
+    /// The host page cache is bypassed (`O_DIRECT`); a guest FLUSH still
+    /// syncs the image. Requests whose buffers or offset are not 4 KiB
+    /// aligned go through the page cache instead.
+    None,
 }
 
 /// One `--drive`.
@@ -126,7 +130,7 @@ impl DriveConfig {
     }
 
     /// Parse the value of `--drive`:
-    /// `file=PATH[,format=raw|qcow2][,readonly=on|off][,cache=writeback|writethrough|unsafe][,serial=S][,id=NAME]`.
+    /// `file=PATH[,format=raw|qcow2][,readonly=on|off][,cache=writeback|writethrough|none|unsafe][,serial=S][,id=NAME]`.
     /// A comma inside a value is written `,,` (as in QEMU).
     pub fn parse(spec: &str) -> Result<DriveConfig, String> {
         let mut path = None;
@@ -176,9 +180,10 @@ impl DriveConfig {
                         "writeback" => CacheMode::Writeback,
                         "writethrough" => CacheMode::Writethrough,
                         "unsafe" => CacheMode::Unsafe,
+                        "none" => CacheMode::None,
                         other => {
                             return Err(format!(
-                                "unsupported cache={other:?}: use cache=writeback (the default), writethrough or unsafe"
+                                "unsupported cache={other:?}: use cache=writeback (the default), writethrough, none or unsafe"
                             ))
                         }
                     }
@@ -251,7 +256,7 @@ pub enum BlockError {
         source: io::Error,
     },
     /// Another process holds the image.
-    #[error("drive {drive}: the image is locked by another process (another VM using it?); stop it, or use readonly=on on both")]
+    #[error("drive {drive}: the image is locked: another VM is using it, or it is given twice; stop the other user, or use readonly=on everywhere")]
     Locked {
         /// The drive.
         drive: String,
@@ -262,6 +267,22 @@ pub enum BlockError {
         /// The drive.
         drive: String,
         /// What is wrong.
+        reason: String,
+    },
+    /// `cache=none` needs `O_DIRECT`, which the file system refused.
+    #[error("drive {drive}: cache=none needs O_DIRECT, which the image's file system refuses ({source}); use cache=writeback")]
+    Direct {
+        /// The drive.
+        drive: String,
+        /// Why.
+        source: io::Error,
+    },
+    /// `imago` could not open the qcow2 image or its backing chain.
+    #[error("drive {drive}: cannot open the qcow2 image or its backing chain: {reason}")]
+    Qcow2Open {
+        /// The drive.
+        drive: String,
+        /// What `imago` reported.
         reason: String,
     },
     /// The image is smaller than one sector.
@@ -280,6 +301,9 @@ pub enum BlockError {
 enum Backend {
     Raw {
         file: File,
+        /// With `cache=none`: the image opened `O_DIRECT`, for aligned
+        /// requests.
+        direct: Option<File>,
     },
     Qcow2 {
         access: FormatAccess<imago::file::File>,
@@ -295,11 +319,12 @@ impl fmt::Debug for Backend {
     }
 }
 
-fn raw_iovecs(bufs: &[VolatileSlice<'_, ()>]) -> Vec<libc::iovec> {
-    bufs.iter()
-        .map(|b| libc::iovec {
-            iov_base: b.ptr_guard_mut().as_ptr().cast(),
-            iov_len: b.len(),
+fn raw_iovecs(guards: &[vm_memory::volatile_memory::PtrGuardMut]) -> Vec<libc::iovec> {
+    guards
+        .iter()
+        .map(|g| libc::iovec {
+            iov_base: g.as_ptr().cast(),
+            iov_len: g.len(),
         })
         .collect()
 }
@@ -324,6 +349,32 @@ fn advance_iovecs(iovs: &mut Vec<libc::iovec>, mut n: usize) {
     iovs.drain(..drop);
 }
 
+/// Alignment of buffers, lengths and offsets for `O_DIRECT` (enough for
+/// 512-byte and 4 KiB host sectors).
+const DIRECT_ALIGN: usize = 4096;
+
+/// The file for a raw transfer: the `O_DIRECT` one when the request
+/// suits it.
+fn raw_file<'f>(
+    file: &'f File,
+    direct: &'f Option<File>,
+    bufs: &[VolatileSlice<'_, ()>],
+    offset: u64,
+) -> &'f File {
+    match direct {
+        Some(d)
+            if offset.is_multiple_of(DIRECT_ALIGN as u64)
+                && bufs.iter().all(|b| {
+                    (b.ptr_guard().as_ptr() as usize).is_multiple_of(DIRECT_ALIGN)
+                        && b.len().is_multiple_of(DIRECT_ALIGN)
+                }) =>
+        {
+            d
+        }
+        _ => file,
+    }
+}
+
 /// `preadv`/`pwritev` the whole of `bufs` at `offset`, retrying short
 /// transfers.
 fn transfer_raw(
@@ -332,14 +383,16 @@ fn transfer_raw(
     offset: u64,
     write: bool,
 ) -> io::Result<()> {
-    let mut iovs = raw_iovecs(bufs);
+    // The guards keep the memory mapped while the kernel uses it.
+    let guards: Vec<_> = bufs.iter().map(|b| b.ptr_guard_mut()).collect();
+    let mut iovs = raw_iovecs(&guards);
     iovs.retain(|v| v.iov_len > 0);
     let mut offset = offset;
     while !iovs.is_empty() {
         let count = iovs.len().min(libc::UIO_MAXIOV as usize) as libc::c_int;
         let off = libc::off_t::try_from(offset)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "offset too large"))?;
-        // SAFETY: every iovec points into guest memory that `bufs` keeps
+        // SAFETY: every iovec points into guest memory that `guards` keep
         // mapped (vm-memory checked the ranges), and `count` is at most
         // `iovs.len()`. The kernel only reads (pwritev) or writes (preadv)
         // those bytes; concurrent guest access is the guest's business, as
@@ -408,7 +461,9 @@ fn write_zeroes_by_hand(file: &File, mut offset: u64, len: u64) -> io::Result<()
 impl Backend {
     fn read(&mut self, offset: u64, bufs: &[VolatileSlice<'_, ()>]) -> io::Result<()> {
         match self {
-            Backend::Raw { file } => transfer_raw(file, bufs, offset, false),
+            Backend::Raw { file, direct } => {
+                transfer_raw(raw_file(file, direct, bufs, offset), bufs, offset, false)
+            }
             Backend::Qcow2 { access } => {
                 let (vec, _guard) = IoVectorMut::from_volatile_slice(bufs);
                 access.readv(vec, offset)
@@ -423,7 +478,9 @@ impl Backend {
         cache: CacheMode,
     ) -> io::Result<()> {
         match self {
-            Backend::Raw { file } => transfer_raw(file, bufs, offset, true),
+            Backend::Raw { file, direct } => {
+                transfer_raw(raw_file(file, direct, bufs, offset), bufs, offset, true)
+            }
             Backend::Qcow2 { access } => {
                 let (vec, _guard) = IoVector::from_volatile_slice(bufs);
                 access.writev(vec, offset)?;
@@ -438,7 +495,7 @@ impl Backend {
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
-            Backend::Raw { file } => file.sync_data(),
+            Backend::Raw { file, .. } => file.sync_data(),
             Backend::Qcow2 { access } => {
                 access.flush()?;
                 access.sync()
@@ -450,7 +507,7 @@ impl Backend {
     /// before (DISCARD promises nothing).
     fn discard(&mut self, offset: u64, len: u64) -> io::Result<()> {
         match self {
-            Backend::Raw { file } => {
+            Backend::Raw { file, .. } => {
                 match fallocate(
                     file,
                     libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
@@ -473,7 +530,7 @@ impl Backend {
     /// Make the range read as zeroes, deallocating it when `unmap`.
     fn write_zeroes(&mut self, offset: u64, len: u64, unmap: bool) -> io::Result<()> {
         match self {
-            Backend::Raw { file } => {
+            Backend::Raw { file, .. } => {
                 let modes = if unmap {
                     [
                         libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
@@ -780,7 +837,19 @@ impl Disk {
         let (backend, bytes, discard_alignment) = match format {
             ImageFormat::Raw => {
                 let len = file.seek(SeekFrom::End(0)).map_err(open_err)?;
-                (Backend::Raw { file }, len, 8)
+                let direct = if cfg.cache == CacheMode::None {
+                    let f =
+                        opts.custom_flags(libc::O_DIRECT)
+                            .open(&cfg.path)
+                            .map_err(|source| BlockError::Direct {
+                                drive: drive.clone(),
+                                source,
+                            })?;
+                    Some(f)
+                } else {
+                    None
+                };
+                (Backend::Raw { file, direct }, len, 8)
             }
             ImageFormat::Qcow2 => {
                 let bad = |reason: String| BlockError::BadQcow2 {
@@ -796,9 +865,14 @@ impl Disk {
                 drop(file);
                 let q = Qcow2::<imago::file::File>::builder_path(&cfg.path)
                     .write(!cfg.readonly)
-                    .storage_open_options(StorageOpenOptions::new())
+                    .storage_open_options(
+                        StorageOpenOptions::new().direct(cfg.cache == CacheMode::None),
+                    )
                     .open(PermissiveImplicitOpenGate::default())
-                    .map_err(|e| bad(e.to_string()))?;
+                    .map_err(|e| BlockError::Qcow2Open {
+                        drive: drive.clone(),
+                        reason: e.to_string(),
+                    })?;
                 let access = FormatAccess::new(q);
                 let size = access.size();
                 (
@@ -861,8 +935,9 @@ fn sub_range(segs: &[Segment], mut start: u64, mut len: u64) -> Vec<Segment> {
             continue;
         }
         let take = (s.len - start).min(len);
+        // Segments never wrap (`handle_chain` drops those that would).
         out.push(Segment {
-            addr: s.addr + start,
+            addr: s.addr.saturating_add(start),
             len: take,
         });
         len -= take;
@@ -933,6 +1008,7 @@ impl Disk {
         let mut readable = Vec::new();
         let mut writable = Vec::new();
         let mut count = 0usize;
+        let mut wraps = false;
         for d in chain {
             count += 1;
             if count > MAX_CHAIN_DESCRIPTORS {
@@ -945,11 +1021,30 @@ impl Disk {
             if seg.len == 0 {
                 continue;
             }
+            if seg.addr.checked_add(seg.len).is_none() {
+                // Runs off the top of the address space: not memory.
+                wraps = true;
+                continue;
+            }
             if d.is_write_only() {
                 writable.push(seg);
             } else {
                 readable.push(seg);
             }
+        }
+        if wraps {
+            // Still report the failure if the status byte is usable.
+            let wlen = total(&writable);
+            if wlen == 0
+                || !scatter(
+                    ram,
+                    &sub_range(&writable, wlen - 1, 1),
+                    &[VIRTIO_BLK_S_IOERR],
+                )
+            {
+                return 0;
+            }
+            return 1;
         }
         self.handle_request(ram, &readable, &writable)
     }
@@ -1239,13 +1334,6 @@ pub fn open_drive(cfg: &DriveConfig) -> Result<Box<dyn VirtioDevice>, BlockError
     Ok(Box::new(Block::new(cfg)?))
 }
 
-#[allow(dead_code)]
-fn _assert_send() {
-    fn is_send<T: Send>() {}
-    is_send::<Block>();
-    let _ = Path::new("");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1486,6 +1574,51 @@ mod tests {
         let file = std::fs::read(&img.0).unwrap();
         assert!(file[1024..2048].iter().all(|&b| b == 0xab));
         assert_eq!(file[..1024], pattern(16)[..1024]);
+    }
+
+    #[test]
+    fn cache_none_reads_and_writes_aligned_and_unaligned() {
+        let data = pattern(64);
+        let img = TempFile::new(&data);
+        let mut cfg = DriveConfig::new(&img.0);
+        cfg.cache = CacheMode::None;
+        cfg.format = Some(ImageFormat::Raw);
+        let mut rig = Rig::new(&cfg);
+        // Page-aligned buffer and offset: the O_DIRECT file.
+        header(&rig.ram, HDR, VIRTIO_BLK_T_OUT, 8);
+        rig.ram.write_bytes(BUF, &[0x11; 8192]).unwrap();
+        let (status, _) = rig.request(&[(HDR, 16, false), (BUF, 8192, false), (STATUS, 1, true)]);
+        assert_eq!(status, VIRTIO_BLK_S_OK);
+        // Unaligned buffer and offset: the buffered file.
+        header(&rig.ram, HDR, VIRTIO_BLK_T_OUT, 3);
+        rig.ram.write_bytes(BUF + 0x200, &[0x22; 512]).unwrap();
+        let (status, _) = rig.request(&[
+            (HDR, 16, false),
+            (BUF + 0x200, 512, false),
+            (STATUS, 1, true),
+        ]);
+        assert_eq!(status, VIRTIO_BLK_S_OK);
+        for (sector, addr, len) in [(8u64, BUF, 8192u32), (2, BUF + 0x4200, 1024)] {
+            header(&rig.ram, HDR, VIRTIO_BLK_T_IN, sector);
+            let (status, _) =
+                rig.request(&[(HDR, 16, false), (addr, len, true), (STATUS, 1, true)]);
+            assert_eq!(status, VIRTIO_BLK_S_OK);
+        }
+        let mut got = vec![0u8; 8192];
+        rig.ram.read_bytes(BUF, &mut got).unwrap();
+        assert!(got.iter().all(|&b| b == 0x11));
+        rig.ram.read_bytes(BUF + 0x4200, &mut got[..1024]).unwrap();
+        assert_eq!(got[..512], data[1024..1536]);
+        assert!(got[512..1024].iter().all(|&b| b == 0x22));
+        header(&rig.ram, HDR, VIRTIO_BLK_T_FLUSH, 0);
+        assert_eq!(
+            rig.request(&[(HDR, 16, false), (STATUS, 1, true)]).0,
+            VIRTIO_BLK_S_OK
+        );
+        drop(rig);
+        let file = std::fs::read(&img.0).unwrap();
+        assert!(file[8 * 512..24 * 512].iter().all(|&b| b == 0x11));
+        assert!(file[3 * 512..4 * 512].iter().all(|&b| b == 0x22));
     }
 
     #[test]
@@ -1759,7 +1892,7 @@ mod tests {
             "format=raw",
             "file=x,format=vmdk",
             "file=x,readonly=maybe",
-            "file=x,cache=none",
+            "file=x,cache=directsync",
             "file=x,serial=123456789012345678901",
             "file=x,bogus=1",
             "file=x,junk",

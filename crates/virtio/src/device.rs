@@ -175,6 +175,13 @@ pub enum QueueError {
         /// What `virtio-queue` reported.
         source: virtio_queue::Error,
     },
+    /// The avail index moved backwards: the device was marked
+    /// `DEVICE_NEEDS_RESET`.
+    #[error("virtqueue {index} is inconsistent: its avail index went backwards")]
+    Inconsistent {
+        /// The queue.
+        index: u16,
+    },
 }
 
 impl VirtQueue {
@@ -186,9 +193,15 @@ impl VirtQueue {
     /// Serve every available descriptor chain: `handle` processes one
     /// chain and returns the number of bytes it wrote into the chain's
     /// device-writable buffers; the chain is then put on the used ring.
-    /// With `EVENT_IDX`, keeps going until the driver has no more
-    /// buffers after re-enabling notifications. Interrupts the driver at
-    /// the end if it asked for one.
+    /// Keeps going until the driver has no more buffers after
+    /// notifications are re-enabled (the race-free pattern, with or
+    /// without `EVENT_IDX`). Interrupts the driver at the end if it asked
+    /// for one.
+    ///
+    /// One call handles at most twice the queue size of chains; if more
+    /// are waiting it writes the queue's own kick eventfd, so the I/O
+    /// thread comes back (after seeing any stop request) instead of being
+    /// held by a guest that keeps the ring full.
     ///
     /// A queue whose rings are broken marks the device
     /// `DEVICE_NEEDS_RESET` (through `interrupt`) and returns an error;
@@ -216,19 +229,30 @@ impl VirtQueue {
         // from seeing a stop request. Leftover work is picked up at once
         // through a self-kick.
         let mut budget = 2 * u32::from(self.queue.size());
+        let mut first = true;
         'outer: loop {
             self.queue.disable_notification(mem).map_err(broken)?;
+            let mut popped = false;
             while let Some(chain) = self.queue.iter(mem).map_err(broken)?.next() {
                 let head = chain.head_index();
                 let len = handle(chain);
                 self.queue.add_used(mem, head, len).map_err(broken)?;
                 used_any = true;
+                popped = true;
                 budget = budget.saturating_sub(1);
                 if budget == 0 {
                     let _ = self.kick.write(1);
                     break 'outer;
                 }
             }
+            if !first && !popped {
+                // The ring said buffers were available and then had none:
+                // the avail index went backwards, which only rings that
+                // overlap the device's own writes (or a broken driver) do.
+                interrupt.set_needs_reset();
+                return Err(QueueError::Inconsistent { index });
+            }
+            first = false;
             if !self.queue.enable_notification(mem).map_err(broken)? {
                 break;
             }

@@ -11,10 +11,10 @@
 //! the rust-vmm `virtio-queue` crate over the `vm-memory` view of guest RAM.
 
 pub mod block;
-#[doc(hidden)]
-pub mod fuzzing;
 pub mod console;
 pub mod device;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod mmio;
 pub mod rng;
 

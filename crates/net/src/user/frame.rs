@@ -108,10 +108,7 @@ mod tests {
         let ip = Ipv4Packet::new_checked(eth.payload()).unwrap();
         assert!(ip.verify_checksum());
         let udp = UdpPacket::new_checked(ip.payload()).unwrap();
-        assert!(udp.verify_checksum(
-            &IpAddress::Ipv4(*src.ip()),
-            &IpAddress::Ipv4(*dst.ip())
-        ));
+        assert!(udp.verify_checksum(&IpAddress::Ipv4(*src.ip()), &IpAddress::Ipv4(*dst.ip())));
         assert_eq!(udp.payload(), b"hello");
     }
 

@@ -54,8 +54,8 @@ use mio::{Events, Interest, Poll, Token};
 use smoltcp::iface::{Config, Interface, PollResult, SocketSet};
 use smoltcp::time::Instant as SmolInstant;
 use smoltcp::wire::{
-    ArpPacket, ArpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, HardwareAddress,
-    IpCidr, IpProtocol, Ipv4Packet, TcpPacket, UdpPacket,
+    ArpPacket, ArpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, HardwareAddress, IpCidr,
+    IpProtocol, Ipv4Packet, TcpPacket, UdpPacket,
 };
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
@@ -116,9 +116,14 @@ fn translate(remote: SocketAddrV4, dns_server: Option<SocketAddr>) -> Option<Soc
         return Some(SocketAddr::new(Ipv4Addr::LOCALHOST.into(), remote.port()));
     }
     if ip == DNS_IP {
-        return if remote.port() == 53 { dns_server } else { None };
+        return if remote.port() == 53 {
+            dns_server
+        } else {
+            None
+        };
     }
-    let in_network = u32::from(ip) & u32::from(NETMASK) == u32::from(GATEWAY_IP) & u32::from(NETMASK);
+    let in_network =
+        u32::from(ip) & u32::from(NETMASK) == u32::from(GATEWAY_IP) & u32::from(NETMASK);
     if in_network
         || ip.is_unspecified()
         || ip.is_loopback()
@@ -150,7 +155,9 @@ fn resolver_from(resolv_conf: &str) -> Option<SocketAddr> {
         }
         // Drop an IPv6 zone ("fe80::1%eth0"): std cannot parse it.
         let addr = words.next()?.split('%').next()?;
-        addr.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 53))
+        addr.parse::<IpAddr>()
+            .ok()
+            .map(|ip| SocketAddr::new(ip, 53))
     })
 }
 
@@ -300,8 +307,7 @@ impl UserNet {
         let Ok(ip) = Ipv4Packet::new_checked(packet) else {
             return;
         };
-        if ip.version() != 4 || !ip.verify_checksum() || ip.more_frags() || ip.frag_offset() != 0
-        {
+        if ip.version() != 4 || !ip.verify_checksum() || ip.more_frags() || ip.frag_offset() != 0 {
             return;
         }
         let (src, dst) = (ip.src_addr(), ip.dst_addr());

@@ -131,7 +131,10 @@ impl TcpConn {
         }
         let guest_finished = matches!(
             sock.state(),
-            tcp::State::CloseWait | tcp::State::LastAck | tcp::State::Closing | tcp::State::TimeWait
+            tcp::State::CloseWait
+                | tcp::State::LastAck
+                | tcp::State::Closing
+                | tcp::State::TimeWait
         );
         if guest_finished && !sock.can_recv() && !self.guest_eof {
             let _ = self.stream.shutdown(Shutdown::Write);
@@ -264,7 +267,11 @@ impl UserNet {
         let remote = SocketAddrV4::new(GATEWAY_IP, port);
         let mut sock = new_socket();
         if sock
-            .connect(self.iface.context(), (GUEST_IP, guest_port), (GATEWAY_IP, port))
+            .connect(
+                self.iface.context(),
+                (GUEST_IP, guest_port),
+                (GATEWAY_IP, port),
+            )
             .is_err()
         {
             return;
@@ -365,9 +372,7 @@ impl UserNet {
                         // The guest's SYN never reached the socket.
                         tcp::State::Listen => dead.push(*key),
                         tcp::State::TimeWait => dead.push(*key),
-                        tcp::State::Closed if sock.remote_endpoint().is_none() => {
-                            dead.push(*key)
-                        }
+                        tcp::State::Closed if sock.remote_endpoint().is_none() => dead.push(*key),
                         tcp::State::Closed => {
                             // A RST is still to go out.
                             conn.phase = Phase::Closing {

@@ -7,8 +7,8 @@ use smoltcp::iface::SocketHandle;
 use smoltcp::phy::{self, ChecksumCapabilities, Device, DeviceCapabilities, Medium};
 use smoltcp::socket::tcp;
 use smoltcp::wire::{
-    ArpOperation, DhcpMessageType, DhcpPacket, DhcpRepr, EthernetRepr, IpAddress, Ipv4Address, TcpControl,
-    TcpRepr, TcpSeqNumber,
+    ArpOperation, DhcpMessageType, DhcpPacket, DhcpRepr, EthernetRepr, IpAddress, Ipv4Address,
+    TcpControl, TcpRepr, TcpSeqNumber,
 };
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -136,11 +136,7 @@ fn dhcp_offers_and_acknowledges_the_guest_address() {
     );
     let (dst, ack_ty, ack) = dhcp_exchange(
         &mut net,
-        dhcp_message(
-            DhcpMessageType::Request,
-            Some(GUEST_IP),
-            Some(GATEWAY_IP),
-        ),
+        dhcp_message(DhcpMessageType::Request, Some(GUEST_IP), Some(GATEWAY_IP)),
     );
 
     assert_eq!(ty, DhcpMessageType::Offer);
@@ -241,9 +237,7 @@ fn arp_answers_for_the_gateway_and_dns_only() {
 #[test]
 fn dns_queries_reach_the_host_resolver_and_answers_come_back() {
     let resolver = UdpSocket::bind("127.0.0.1:0").unwrap();
-    resolver
-        .set_read_timeout(Some(PATIENCE))
-        .unwrap();
+    resolver.set_read_timeout(Some(PATIENCE)).unwrap();
     let mut net = user_net(UserConfig {
         dns_server: Some(resolver.local_addr().unwrap()),
         ..UserConfig::default()
@@ -259,10 +253,7 @@ fn dns_queries_reach_the_host_resolver_and_answers_come_back() {
     let answers = wait_for_datagrams(&mut net, 1);
 
     assert_eq!(&buf[..n], b"query: example.org A");
-    assert_eq!(
-        answers,
-        vec![(dns, guest, b"answer: 192.0.2.1".to_vec())]
-    );
+    assert_eq!(answers, vec![(dns, guest, b"answer: 192.0.2.1".to_vec())]);
     assert_eq!(net.flow_counts(), (0, 1));
 }
 
@@ -419,8 +410,7 @@ impl Guest {
 
     fn connect(&mut self, remote: (Ipv4Addr, u16), local_port: u16) -> SocketHandle {
         let mut s = Guest::socket();
-        s.connect(self.iface.context(), remote, local_port)
-            .unwrap();
+        s.connect(self.iface.context(), remote, local_port).unwrap();
         self.sockets.add(s)
     }
 
@@ -472,7 +462,10 @@ fn guest_tcp_reaches_host_loopback_through_the_gateway() {
     let h = guest.connect((GATEWAY_IP, port), 41_000);
 
     // Connect, and say hello from the guest.
-    assert!(guest.run_until(&mut net, |g| g.tcp(h).may_send()), "handshake");
+    assert!(
+        guest.run_until(&mut net, |g| g.tcp(h).may_send()),
+        "handshake"
+    );
     guest.tcp(h).send_slice(b"GET / HTTP/1.0\r\n\r\n").unwrap();
     let (mut conn, peer) = host.accept().unwrap();
     conn.set_read_timeout(Some(PATIENCE)).unwrap();
@@ -517,8 +510,13 @@ fn guest_tcp_reaches_host_loopback_through_the_gateway() {
     // The guest closes too: the connection goes away on both sides.
     guest.tcp(h).close();
     let mut eof = [0u8; 1];
-    assert!(guest.run_until(&mut net, |g| !g.tcp(h).is_open() || g.tcp(h).state() == tcp::State::TimeWait));
-    assert_eq!(conn.read(&mut eof).unwrap(), 0, "the guest's FIN reaches the host");
+    assert!(guest.run_until(&mut net, |g| !g.tcp(h).is_open()
+        || g.tcp(h).state() == tcp::State::TimeWait));
+    assert_eq!(
+        conn.read(&mut eof).unwrap(),
+        0,
+        "the guest's FIN reaches the host"
+    );
     assert!(guest.run_until(&mut net, |_| true));
     net.process();
     assert_eq!(net.flow_counts().0, 0, "the connection is gone");
@@ -744,7 +742,10 @@ fn translation_keeps_the_guest_inside_its_bounds() {
     assert_eq!(t([224, 0, 0, 1], 80), None);
     assert_eq!(t([255, 255, 255, 255], 80), None);
     assert_eq!(t([192, 0, 2, 1], 0), None);
-    assert_eq!(t([192, 0, 2, 1], 443), Some("192.0.2.1:443".parse().unwrap()));
+    assert_eq!(
+        t([192, 0, 2, 1], 443),
+        Some("192.0.2.1:443".parse().unwrap())
+    );
 }
 
 #[test]

@@ -115,7 +115,10 @@ impl UserNet {
                 passes += 1;
                 // Leave the datagram in the host socket until the guest
                 // has room for all its fragments.
-                if !self.link.guest_has_room(udp_frame_count(self.scratch.len())) {
+                if !self
+                    .link
+                    .guest_has_room(udp_frame_count(self.scratch.len()))
+                {
                     break;
                 }
                 match flow.socket.recv(&mut self.scratch) {

@@ -7,4 +7,6 @@
 mod asm;
 mod cli;
 mod linux;
+mod virtio_blk;
+mod virtio_misc;
 mod virtio_net;
