@@ -694,10 +694,17 @@ mod tests {
     fn hart_with_code(words: &[u32]) -> Box<Hart> {
         let ram = Arc::new(GuestRam::new(0x8000_0000, 1 << 20).unwrap());
         for (i, w) in words.iter().enumerate() {
-            ram.write_bytes(0x8000_0000 + 4 * i as u64, &w.to_le_bytes()).unwrap();
+            ram.write_bytes(0x8000_0000 + 4 * i as u64, &w.to_le_bytes())
+                .unwrap();
         }
         let bus = Arc::new(Bus::new(ram));
-        let mut h = Hart::new(0, bus, Arc::new(HartSignals::new()), Arc::new(Clock::new()), HartConfig::default());
+        let mut h = Hart::new(
+            0,
+            bus,
+            Arc::new(HartSignals::new()),
+            Arc::new(Clock::new()),
+            HartConfig::default(),
+        );
         h.pc = 0x8000_0000;
         h
     }
@@ -705,7 +712,14 @@ mod tests {
     #[test]
     fn executes_a_simple_loop() {
         // li t0, 10; li t1, 0; loop: addi t1, t1, 3; addi t0, t0, -1; bnez t0, loop; wfi
-        let code = [0x00a0_0293, 0x0000_0313, 0x0033_0313, 0xfff2_8293, 0xfe02_9ce3, 0x1050_0073];
+        let code = [
+            0x00a0_0293,
+            0x0000_0313,
+            0x0033_0313,
+            0xfff2_8293,
+            0xfe02_9ce3,
+            0x1050_0073,
+        ];
         let mut h = hart_with_code(&code);
         h.csr.mie = 0;
         let exit = h.run(1000);
@@ -735,13 +749,22 @@ mod tests {
         let addi_a0_2 = 0x0020_0513u32;
         let mut h = hart_with_code(&[0x1050_0073]);
         // Decode a block at 0x80000100 that sets a0 = 1, then wfi.
-        h.bus().ram().write_bytes(0x8000_0100, &addi_a0_1.to_le_bytes()).unwrap();
-        h.bus().ram().write_bytes(0x8000_0104, &0x1050_0073u32.to_le_bytes()).unwrap();
+        h.bus()
+            .ram()
+            .write_bytes(0x8000_0100, &addi_a0_1.to_le_bytes())
+            .unwrap();
+        h.bus()
+            .ram()
+            .write_bytes(0x8000_0104, &0x1050_0073u32.to_le_bytes())
+            .unwrap();
         h.pc = 0x8000_0100;
         assert_eq!(h.run(10), Exit::Wfi);
         assert_eq!(h.x[10], 1);
         // Overwrite the code from the host side (like DMA) and run again.
-        h.bus().ram().write_bytes(0x8000_0100, &addi_a0_2.to_le_bytes()).unwrap();
+        h.bus()
+            .ram()
+            .write_bytes(0x8000_0100, &addi_a0_2.to_le_bytes())
+            .unwrap();
         h.pc = 0x8000_0100;
         assert_eq!(h.run(10), Exit::Wfi);
         assert_eq!(h.x[10], 2, "a store into decoded code must invalidate it");

@@ -255,7 +255,10 @@ mod tests {
         assert!(!ram.contains(0x8000_fffc, 8));
         assert!(!ram.contains(0x7fff_fffc, 8));
         assert!(!ram.contains(u64::MAX - 2, 8));
-        assert!(!ram.contains(0x8000_0001, u64::MAX), "huge lengths must not wrap");
+        assert!(
+            !ram.contains(0x8000_0001, u64::MAX),
+            "huge lengths must not wrap"
+        );
         assert!(ram.write_bytes(0x8001_0000, &[1]).is_err());
         ram.write_u64(0x8000_0100, 0x1122_3344_5566_7788).unwrap();
         assert_eq!(ram.read_u64(0x8000_0100).unwrap(), 0x1122_3344_5566_7788);

@@ -61,14 +61,58 @@ extern "C" fn restore_and_exit(sig: libc::c_int) {
     unsafe { libc::_exit(128 + sig) };
 }
 
-/// Restore the terminal when vireo is killed by SIGTERM/SIGHUP/SIGQUIT or
-/// panics, so a raw-mode terminal is never left behind.
-fn install_exit_restorers() {
-    for sig in [libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
-        // SAFETY: installs a handler that only calls async-signal-safe
-        // functions.
-        unsafe { libc::signal(sig, restore_and_exit as *const () as libc::sighandler_t) };
+/// The first SIGTERM/SIGHUP received (0 = none).
+static STOP_SIGNAL: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn on_stop_signal(sig: libc::c_int) {
+    use std::sync::atomic::Ordering;
+    // First signal: ask for an orderly power-off (disks flushed, images
+    // closed cleanly). A second one: leave at once.
+    if STOP_SIGNAL.swap(sig, Ordering::SeqCst) != 0 {
+        restore_and_exit(sig);
     }
+}
+
+/// The signal that asked vireo to stop, if any.
+pub fn stop_signal() -> Option<i32> {
+    match STOP_SIGNAL.load(std::sync::atomic::Ordering::SeqCst) {
+        0 => None,
+        s => Some(s),
+    }
+}
+
+/// On SIGTERM or SIGHUP, power the machine off in an orderly way (so disk
+/// images are flushed and closed) instead of dying mid-write.
+pub fn install_stop_signals(target: Arc<ConsoleTarget>) {
+    for sig in [libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: the handler only touches an atomic and, on a second
+        // signal, calls async-signal-safe functions.
+        unsafe { libc::signal(sig, on_stop_signal as *const () as libc::sighandler_t) };
+    }
+    let _ = std::thread::Builder::new()
+        .name("stop-signal".into())
+        .spawn(move || loop {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            if stop_signal().is_some() {
+                if let Some((_, power)) = target.get() {
+                    power.request(PowerEvent::Poweroff);
+                }
+            }
+        });
+}
+
+/// Restore the terminal when vireo is killed by SIGQUIT or panics, so a
+/// raw-mode terminal is never left behind (SIGTERM/SIGHUP power the guest
+/// off instead; see `install_stop_signals`).
+fn install_exit_restorers() {
+    // SAFETY: installs a handler that only calls async-signal-safe
+    // functions.
+    unsafe {
+        libc::signal(
+            libc::SIGQUIT,
+            restore_and_exit as *const () as libc::sighandler_t,
+        )
+    };
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();

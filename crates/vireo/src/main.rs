@@ -164,6 +164,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     let target = Arc::new(console::ConsoleTarget::default());
     let _raw = console::RawTerminal::enter();
     console::spawn_input(target.clone(), interactive);
+    console::install_stop_signals(target.clone());
 
     loop {
         let mut machine =
@@ -181,6 +182,13 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
                 }
                 let _ = h.dump_regs(&mut err);
             }
+        }
+        if let Some(sig) = console::stop_signal() {
+            // Close the images (flushing them) before saying we are done.
+            drop(machine);
+            console::restore_terminal();
+            eprintln!("vireo: stopped by signal {sig}; the guest was powered off");
+            return Ok(ExitCode::from(128 + sig as u8));
         }
         return Ok(match outcome {
             Outcome::Poweroff => ExitCode::SUCCESS,

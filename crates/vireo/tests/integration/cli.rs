@@ -263,3 +263,32 @@ fn missing_firmware_file_is_rejected() {
 fn missing_kernel_option_is_rejected() {
     assert_rejected(&["run"], &["no kernel", "--kernel"]);
 }
+
+/// SIGTERM powers the guest off in an orderly way (images closed) and vireo
+/// exits with 128 + 15, saying why.
+#[test]
+fn sigterm_stops_the_guest_cleanly() {
+    // Arrange: a bare-metal program that spins forever (`j .`).
+    let spin = scratch_file("spin.bin", &0x0000_006fu32.to_le_bytes());
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_vireo"))
+        .args(["run", "--bios", "none", "--mem", "16M", "--kernel"])
+        .arg(&spin)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start vireo");
+    std::thread::sleep(Duration::from_millis(500));
+
+    // Act
+    // SAFETY: kill() with a child pid we own.
+    let rc = unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().expect("wait for vireo");
+
+    // Assert
+    assert_eq!(rc, 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "stderr: {stderr}");
+    assert!(stderr.contains("stopped by signal 15"), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+}
