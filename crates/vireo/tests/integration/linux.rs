@@ -44,7 +44,7 @@ fn vireo_bin() -> PathBuf {
     }
 }
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .canonicalize()
@@ -52,7 +52,7 @@ fn workspace_root() -> PathBuf {
 }
 
 /// The guest kernel and initramfs, provisioned on first use when missing.
-fn guest_files() -> &'static (PathBuf, PathBuf) {
+pub(crate) fn guest_files() -> &'static (PathBuf, PathBuf) {
     static FILES: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     FILES.get_or_init(|| {
         let root = workspace_root();

@@ -8,7 +8,7 @@
 //! `mkfs.ext4` (e2fsprogs) on the host.
 
 use crate::linux::Vireo;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 const BANNER: &str = "vireo guest ready:";
@@ -18,21 +18,9 @@ const CMDLINE: &str = "console=ttyS0 vireo.modules=1";
 /// Sectors of the raw test images (1 MiB).
 const SECTORS: usize = 2048;
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
+/// The guest kernel and initramfs (provisioned on first use when missing).
 fn guest() -> (String, String) {
-    let root = workspace_root();
-    let kernel = root.join("guest/out/Image");
-    let initrd = root.join("guest/out/initrd.cpio.gz");
-    assert!(
-        kernel.is_file() && initrd.is_file(),
-        "the test guest is missing: run guest/provision.sh"
-    );
+    let (kernel, initrd) = crate::linux::guest_files();
     (
         kernel.to_str().expect("path").to_string(),
         initrd.to_str().expect("path").to_string(),

@@ -14,30 +14,13 @@
 
 use crate::linux::Vireo;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const BANNER: &str = "vireo guest ready:";
 const PROMPT: &str = "vireo:/# ";
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
-/// The guest kernel and initramfs, provisioned when missing.
+/// The guest kernel and initramfs (provisioned on first use when missing).
 fn guest() -> (String, String) {
-    let root = workspace_root();
-    let kernel = root.join("guest/out/Image");
-    let initrd = root.join("guest/out/initrd.cpio.gz");
-    if !kernel.is_file() || !initrd.is_file() {
-        let status = Command::new(root.join("guest/provision.sh"))
-            .current_dir(&root)
-            .status()
-            .expect("cannot run guest/provision.sh");
-        assert!(status.success(), "guest/provision.sh failed: {status}");
-    }
+    let (kernel, initrd) = crate::linux::guest_files();
     (
         kernel.to_str().expect("path").to_string(),
         initrd.to_str().expect("path").to_string(),

@@ -18,7 +18,7 @@ use crate::linux::Vireo;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -40,13 +40,6 @@ const GUEST_HTTP_PORT: u16 = 8080;
 const BIG_LINES: usize = 40_000;
 /// Hang guard of one HTTP exchange from the host.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
 
 /// The large page, as both sides know it.
 fn big_page() -> Vec<u8> {
@@ -257,13 +250,7 @@ chmod +x $S; }; udhcpc -i eth0 -n -q -t 5 -s $S";
 
 #[test]
 fn guest_networks_through_user_mode_nat_port_forwards_and_tap() {
-    let root = workspace_root();
-    let kernel = root.join("guest/out/Image");
-    let initrd = root.join("guest/out/initrd.cpio.gz");
-    assert!(
-        kernel.is_file() && initrd.is_file(),
-        "the guest is missing: run guest/provision.sh"
-    );
+    let (kernel, initrd) = crate::linux::guest_files().clone();
     let ns = NetNs::create();
     // Everything from here on runs in the namespace, on this thread.
     let body = thread::spawn(move || {
@@ -410,7 +397,7 @@ fn run_network_test(kernel: &Path, initrd: &Path) {
 fn bad_net_options_are_refused_clearly() {
     let busy = TcpListener::bind("127.0.0.1:0").expect("bind");
     let busy_port = busy.local_addr().expect("address").port();
-    let kernel = workspace_root().join("guest/out/Image");
+    let kernel = crate::linux::guest_files().0.clone();
     let kernel = kernel.to_str().expect("path");
     let cases = [
         ("slirp".to_string(), "expected `user"),
