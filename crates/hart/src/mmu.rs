@@ -325,6 +325,26 @@ impl Hart {
 
     /// Walk the page table for `vaddr` (Sv39 = mode 8, Sv48 = 9, Sv57 = 10).
     fn walk(&mut self, vaddr: u64, access: Access, p: Priv, mode: u64) -> Result<Walk, Trap> {
+        loop {
+            if let Some(w) = self.walk_once(vaddr, access, p, mode)? {
+                return Ok(w);
+            }
+            // Another hart changed the PTE under our A/D update: walk again
+            // (a loop, not recursion, so a hostile guest cannot grow the
+            // host stack).
+            std::hint::spin_loop();
+        }
+    }
+
+    /// One walk attempt; `Ok(None)` when the A/D update raced with another
+    /// hart's write to the PTE.
+    fn walk_once(
+        &mut self,
+        vaddr: u64,
+        access: Access,
+        p: Priv,
+        mode: u64,
+    ) -> Result<Option<Walk>, Trap> {
         let fault = Trap::new(access.page_fault(), vaddr);
         let levels: u32 = match mode {
             8 => 3,
@@ -406,17 +426,16 @@ impl Hart {
                     .compare_exchange(pte, pte | need, Ordering::AcqRel, Ordering::Acquire)
                     .is_err()
                 {
-                    // Another hart changed the PTE: walk again.
-                    return self.walk(vaddr, access, p, mode);
+                    return Ok(None);
                 }
                 self.ram.note_store(pte_addr);
             }
             let page_off_mask = (1u64 << (12 + 9 * level as u32)) - 1;
             let paddr = ((ppn << 12) & !page_off_mask) | (vaddr & page_off_mask);
-            return Ok(Walk {
+            return Ok(Some(Walk {
                 paddr,
                 superpage: level > 0,
-            });
+            }));
         }
     }
 }
