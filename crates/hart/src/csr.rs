@@ -476,8 +476,12 @@ impl Hart {
             return; // unsupported modes: the write has no effect (WARL)
         }
         let asid_mask = (1u64 << ASID_BITS) - 1;
-        let v = (v & ((0xf << 60) | (asid_mask << 44) | ((1 << 44) - 1)))
-            & !(if mode == 0 { (1 << 60) - 1 } else { 0 });
+        // Bare mode: the other fields read as zero.
+        let v = if mode == 0 {
+            0
+        } else {
+            v & ((0xf << 60) | (asid_mask << 44) | ((1 << 44) - 1))
+        };
         if (v >> 60) != (self.csr.satp >> 60) {
             self.mmu.flush_all();
         }

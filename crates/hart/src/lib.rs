@@ -235,11 +235,6 @@ impl Hart {
         self.update_data_mode();
     }
 
-    /// Enable or disable instruction tracing.
-    pub fn set_trace(&mut self, on: bool) {
-        self.config.trace = on;
-    }
-
     // ---- interrupts ----------------------------------------------------
 
     /// Re-derive MTIP and STIP from the clock.
@@ -398,13 +393,6 @@ impl Hart {
     /// Complete an SBI call the host serviced: advance past the `ecall`.
     pub fn finish_sbi_call(&mut self) {
         self.pc = self.pc.wrapping_add(4);
-    }
-
-    /// Raise an exception as if the current instruction caused it (used
-    /// by the host SBI to reflect errors; rarely needed).
-    pub fn raise(&mut self, t: Trap) {
-        let pc = self.pc;
-        self.take_trap(t.cause, t.tval, false, pc);
     }
 
     // ---- the run loop ---------------------------------------------------
@@ -741,10 +729,10 @@ mod tests {
     }
 
     #[test]
-    fn store_into_decoded_code_is_seen_after_fence_i() {
-        // 0: auipc t0, 0        ; t0 = base
-        // 4: lui t1, 0x00100    ; placeholder overwritten below (addi a0, zero, 7 = 0x00700513)
-        // loop body: we patch word 6 (offset 24) from "addi a0,zero,1" to "addi a0,zero,2"
+    fn host_write_into_decoded_code_invalidates_it() {
+        // A block `addi a0, zero, 1; wfi` is decoded and run, then its
+        // first word is overwritten from the host side (as device DMA
+        // would) with `addi a0, zero, 2`: the next run must see it.
         let addi_a0_1 = 0x0010_0513u32;
         let addi_a0_2 = 0x0020_0513u32;
         let mut h = hart_with_code(&[0x1050_0073]);

@@ -382,7 +382,6 @@ impl Machine {
             signals.clone(),
             power.clone(),
             uart.clone(),
-            clock.clone(),
             ram.clone(),
         ));
         for h in harts.iter_mut() {

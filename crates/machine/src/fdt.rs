@@ -38,7 +38,7 @@ pub const RTC_IRQ: u32 = 11;
 /// PLIC source of virtio-mmio slot 0; slot `i` uses `VIRTIO_IRQ_BASE + i`.
 pub const VIRTIO_IRQ_BASE: u32 = 1;
 /// Frequency of `mtime` and of the `time` CSR.
-pub const TIMEBASE_FREQUENCY: u32 = 10_000_000;
+pub const TIMEBASE_FREQUENCY: u32 = vireo_memory::TIMEBASE_HZ as u32;
 /// Input clock of the UART (as QEMU advertises it: 3.6864 MHz).
 pub const UART_CLOCK_FREQUENCY: u32 = 0x38_4000;
 /// Number of PLIC sources usable by devices (1..=95).

@@ -9,12 +9,11 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use vireo_devices::{PowerControl, PowerEvent, Uart};
 use vireo_hart::Hart;
-use vireo_memory::{Clock, GuestRam, HartSignals, REQ_FENCE_I, REQ_FLUSH_TLB, REQ_SSIP};
+use vireo_memory::{GuestRam, HartSignals, REQ_FENCE_I, REQ_FLUSH_TLB, REQ_SSIP};
 
 /// SBI error codes.
 mod err {
     pub const SUCCESS: i64 = 0;
-    pub const FAILED: i64 = -1;
     pub const NOT_SUPPORTED: i64 = -2;
     pub const INVALID_PARAM: i64 = -3;
     pub const INVALID_ADDRESS: i64 = -5;
@@ -60,7 +59,6 @@ pub struct Sbi {
     power: Arc<PowerControl>,
     uart: Arc<Uart>,
     ram: Arc<GuestRam>,
-    _clock: Arc<Clock>,
 }
 
 impl Sbi {
@@ -70,7 +68,6 @@ impl Sbi {
         signals: Vec<Arc<HartSignals>>,
         power: Arc<PowerControl>,
         uart: Arc<Uart>,
-        clock: Arc<Clock>,
         ram: Arc<GuestRam>,
     ) -> Sbi {
         let slots = (0..n)
@@ -90,7 +87,6 @@ impl Sbi {
             power,
             uart,
             ram,
-            _clock: clock,
         }
     }
 
@@ -370,6 +366,3 @@ impl Sbi {
         }
     }
 }
-
-#[allow(dead_code)]
-const _: i64 = err::FAILED;

@@ -92,11 +92,6 @@ impl Bus {
         })
     }
 
-    /// True when some device window covers `[addr, addr+size)`.
-    pub fn is_mmio(&self, addr: u64, size: u8) -> bool {
-        self.window(addr, size).is_some()
-    }
-
     /// Read `size` (1, 2, 4, 8) bytes at physical `addr` (RAM or MMIO).
     pub fn read(&self, addr: u64, size: u8) -> Result<u64, BusError> {
         if let Some(p) = self.ram.host_ptr(addr, size as u64) {

@@ -5,6 +5,8 @@ use std::time::{Duration, Instant};
 
 /// Ticks per second of `mtime`.
 pub const TIMEBASE_HZ: u64 = 10_000_000;
+/// Host nanoseconds per tick.
+const NS_PER_TICK: u64 = 1_000_000_000 / TIMEBASE_HZ;
 
 /// A monotonic 10 MHz counter derived from the host's monotonic clock.
 ///
@@ -31,23 +33,18 @@ impl Clock {
         }
     }
 
-    /// Ticks per second.
-    pub fn frequency(&self) -> u64 {
-        TIMEBASE_HZ
-    }
-
     /// Current `mtime`.
     #[inline]
     pub fn now(&self) -> u64 {
         let ns = self.start.elapsed().as_nanos() as u64;
-        (ns / 100).wrapping_add(self.offset.load(Ordering::Relaxed))
+        (ns / NS_PER_TICK).wrapping_add(self.offset.load(Ordering::Relaxed))
     }
 
     /// Set the current time to `ticks` (the CLINT's `mtime` is writable).
     pub fn set(&self, ticks: u64) {
         let ns = self.start.elapsed().as_nanos() as u64;
         self.offset
-            .store(ticks.wrapping_sub(ns / 100), Ordering::Relaxed);
+            .store(ticks.wrapping_sub(ns / NS_PER_TICK), Ordering::Relaxed);
     }
 
     /// Host duration until the clock reaches `deadline` (zero if passed).
@@ -56,7 +53,7 @@ impl Clock {
         if deadline <= now {
             Duration::ZERO
         } else {
-            Duration::from_nanos((deadline - now).saturating_mul(100))
+            Duration::from_nanos((deadline - now).saturating_mul(NS_PER_TICK))
         }
     }
 }

@@ -121,12 +121,6 @@ impl GuestRam {
         }
     }
 
-    /// Base host pointer of the mapping (for the hart's TLB, which stores
-    /// host-minus-guest offsets). Only dereference after bounds checks.
-    pub fn host_base(&self) -> *mut u8 {
-        self.host
-    }
-
     fn check(&self, addr: u64, len: u64) -> Result<*mut u8, RamError> {
         self.host_ptr(addr, len).ok_or(RamError::OutOfRange {
             addr,

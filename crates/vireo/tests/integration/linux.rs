@@ -260,7 +260,7 @@ impl Vireo {
     /// output is framed by two marker lines whose text the typed command
     /// does not contain (the shell echoes what is typed), so the echo never
     /// matches.
-    fn shell(&mut self, cmd: &str) -> Vec<String> {
+    pub(crate) fn shell(&mut self, cmd: &str) -> Vec<String> {
         self.commands += 1;
         let n = self.commands;
         let (begin, end) = (format!("=== begin {n} ==="), format!("=== end {n} ==="));

@@ -88,18 +88,11 @@ fn boot(drives: &[String]) -> Vireo {
 
 /// Run `cmd` in the guest shell and return its output lines (framed by
 /// markers the echoed command line does not contain).
-fn shell(vm: &mut Vireo, n: u32, cmd: &str) -> Vec<String> {
-    let (begin, end) = (format!("=== begin {n} ==="), format!("=== end {n} ==="));
-    vm.send(&format!(
-        "echo '=== begin '{n}' ==='; {cmd}; echo '=== end '{n}' ==='"
-    ));
-    vm.wait_for(&begin);
-    let out = vm.wait_for(&end);
-    out[..out.len() - end.len()]
-        .lines()
-        .map(|l| l.trim().to_string())
+fn shell(vm: &mut Vireo, cmd: &str) -> Vec<String> {
+    vm.shell(cmd)
+        .into_iter()
         // Kernel messages printed before `dmesg -n 1` took effect.
-        .filter(|l| !l.is_empty() && !l.starts_with('['))
+        .filter(|l| !l.starts_with('['))
         .collect()
 }
 
@@ -125,10 +118,7 @@ fn guest_reads_writes_and_cannot_write_a_read_only_drive() {
     ]);
 
     // The pattern, read through /dev/vda at two places.
-    let out = shell(
-        &mut vm,
-        1,
-        "head -c 17 /dev/vda; echo; dd if=/dev/vda bs=512 skip=1234 count=1 2>/dev/null | head -c 17; echo",
+    let out = shell(&mut vm, "head -c 17 /dev/vda; echo; dd if=/dev/vda bs=512 skip=1234 count=1 2>/dev/null | head -c 17; echo",
     );
     assert_eq!(
         out,
@@ -138,16 +128,12 @@ fn guest_reads_writes_and_cannot_write_a_read_only_drive() {
     );
     let out = shell(
         &mut vm,
-        2,
         "for f in vda/serial vda/size vdb/ro; do cat /sys/block/$f; echo; done",
     );
     assert_eq!(out, ["vireo-sn-1", "2048", "1"], "{}", vm.transcript());
 
     // A write and a sync land in the host file.
-    let out = shell(
-        &mut vm,
-        3,
-        "printf GUEST-WROTE-THIS | dd of=/dev/vda bs=512 seek=1500 conv=notrunc,fsync 2>/dev/null; sync; echo rc=$?",
+    let out = shell(&mut vm, "printf GUEST-WROTE-THIS | dd of=/dev/vda bs=512 seek=1500 conv=notrunc,fsync 2>/dev/null; sync; echo rc=$?",
     );
     assert_eq!(out, ["rc=0"], "{}", vm.transcript());
     let image = std::fs::read(&disk).unwrap();
@@ -160,7 +146,6 @@ fn guest_reads_writes_and_cannot_write_a_read_only_drive() {
     // Writes to the read-only drive fail and change nothing.
     let out = shell(
         &mut vm,
-        4,
         "dd if=/dev/zero of=/dev/vdb bs=4096 count=1 conv=fsync 2>&1; echo rc=$?",
     );
     assert!(
@@ -174,7 +159,7 @@ fn guest_reads_writes_and_cannot_write_a_read_only_drive() {
             || joined.contains("Read-only"),
         "unexpected error: {joined}"
     );
-    let out = shell(&mut vm, 5, "head -c 15 /dev/vdb; echo");
+    let out = shell(&mut vm, "head -c 15 /dev/vdb; echo");
     assert_eq!(out, ["VIREO-RO-000000"]);
     power_off(&mut vm);
     assert_eq!(
@@ -218,10 +203,7 @@ fn qcow2_overlay_keeps_a_file_across_a_power_cycle() {
     let drive = format!("file={overlay},format=qcow2");
 
     let mut vm = boot(std::slice::from_ref(&drive));
-    let out = shell(
-        &mut vm,
-        1,
-        "mkdir -p /mnt && mount -t ext4 /dev/vda /mnt && seq 1 20000 > /mnt/numbers.txt && echo kept-by-qcow2 > /mnt/hello.txt && sync && umount /mnt; echo rc=$?",
+    let out = shell(&mut vm, "mkdir -p /mnt && mount -t ext4 /dev/vda /mnt && seq 1 20000 > /mnt/numbers.txt && echo kept-by-qcow2 > /mnt/hello.txt && sync && umount /mnt; echo rc=$?",
     );
     assert_eq!(out, ["rc=0"], "{}", vm.transcript());
     power_off(&mut vm);
@@ -256,10 +238,7 @@ fn qcow2_overlay_keeps_a_file_across_a_power_cycle() {
     }
 
     let mut vm = boot(&[drive]);
-    let out = shell(
-        &mut vm,
-        1,
-        "mount -t ext4 /dev/vda /mnt && cat /mnt/hello.txt && tail -n 1 /mnt/numbers.txt && umount /mnt",
+    let out = shell(&mut vm, "mount -t ext4 /dev/vda /mnt && cat /mnt/hello.txt && tail -n 1 /mnt/numbers.txt && umount /mnt",
     );
     assert_eq!(out, ["kept-by-qcow2", "20000"], "{}", vm.transcript());
     power_off(&mut vm);

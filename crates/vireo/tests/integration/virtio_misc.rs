@@ -37,22 +37,6 @@ fn boot(cmdline: &str, extra: &[&str]) -> Vireo {
     Vireo::spawn(&args)
 }
 
-/// Run `cmd` in the guest shell; return its output lines. Marker lines
-/// whose text the typed command does not contain frame the output.
-fn shell(vm: &mut Vireo, n: u32, cmd: &str) -> Vec<String> {
-    let (begin, end) = (format!("=== begin {n} ==="), format!("=== end {n} ==="));
-    vm.send(&format!(
-        "echo '=== begin '{n}' ==='; {cmd}; echo '=== end '{n}' ==='"
-    ));
-    vm.wait_for(&begin);
-    let out = vm.wait_for(&end);
-    out[..out.len() - end.len()]
-        .lines()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
 /// A file name in the test's scratch space, unique to this process.
 fn scratch_file(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("virtio-misc");
@@ -76,18 +60,12 @@ fn virtio_rng_feeds_hwrng_and_hvc0_writes_to_a_host_file() {
     vm.wait_for(PROMPT);
 
     // Act
-    let rng = shell(&mut vm, 1, "cat /sys/class/misc/hw_random/rng_current");
-    let bytes = shell(&mut vm, 2, "head -c 4096 /dev/hwrng | wc -c");
-    let distinct = shell(
-        &mut vm,
-        3,
+    let rng = vm.shell("cat /sys/class/misc/hw_random/rng_current");
+    let bytes = vm.shell("head -c 4096 /dev/hwrng | wc -c");
+    let distinct = vm.shell(
         "head -c 4096 /dev/hwrng | od -An -v -tx1 | tr ' ' '\\n' | grep . | sort -u | wc -l",
     );
-    let hvc = shell(
-        &mut vm,
-        4,
-        "echo hello-from-hvc0 >/dev/hvc0 && echo written",
-    );
+    let hvc = vm.shell("echo hello-from-hvc0 >/dev/hvc0 && echo written");
     vm.send("poweroff -f");
     let status = vm.wait_exit();
     let host_text = std::fs::read_to_string(&out).unwrap_or_default();
@@ -123,8 +101,8 @@ fn a_shell_runs_on_hvc0_over_stdio() {
     vm.wait_for(PROMPT);
 
     // Act
-    let tty = shell(&mut vm, 1, "tty");
-    let sum = shell(&mut vm, 2, "echo $((6*7))");
+    let tty = vm.shell("tty");
+    let sum = vm.shell("echo $((6*7))");
     vm.send("poweroff -f");
     let status = vm.wait_exit();
 

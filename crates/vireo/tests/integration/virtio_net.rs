@@ -221,23 +221,6 @@ fn http_get_guest(vm: &mut Vireo, addr: SocketAddr, path: &str) -> Vec<u8> {
 
 // ---- the guest -------------------------------------------------------------
 
-/// Run `cmd` in the guest shell and return its output lines (framed by
-/// marker lines whose text the typed command does not contain).
-fn shell(vm: &mut Vireo, n: &mut u32, cmd: &str) -> Vec<String> {
-    *n += 1;
-    let (begin, end) = (format!("=== begin {n} ==="), format!("=== end {n} ==="));
-    vm.send(&format!(
-        "echo '=== begin '{n}' ==='; {cmd}; echo '=== end '{n}' ==='"
-    ));
-    vm.wait_for(&begin);
-    let output = vm.wait_for(&end);
-    output[..output.len() - end.len()]
-        .lines()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
 fn has_line(lines: &[String], needle: &str) -> bool {
     lines.iter().any(|l| l.contains(needle))
 }
@@ -289,14 +272,9 @@ fn run_network_test(kernel: &Path, initrd: &Path) {
     ]);
     vm.wait_for(BANNER);
     vm.wait_for(PROMPT);
-    let mut n = 0;
 
     // Act and assert: the cards and their MACs.
-    let macs = shell(
-        &mut vm,
-        &mut n,
-        "cat /sys/class/net/eth0/address /sys/class/net/eth1/address",
-    );
+    let macs = vm.shell("cat /sys/class/net/eth0/address /sys/class/net/eth1/address");
     assert_eq!(
         macs,
         vec!["52:54:00:12:34:56".to_string(), TAP_MAC.to_string()],
@@ -305,8 +283,8 @@ fn run_network_test(kernel: &Path, initrd: &Path) {
     );
 
     // DHCP on the user-mode card.
-    let lease = shell(&mut vm, &mut n, UDHCPC);
-    let addr = shell(&mut vm, &mut n, "ip -4 addr show eth0; ip route");
+    let lease = vm.shell(UDHCPC);
+    let addr = vm.shell("ip -4 addr show eth0; ip route");
     assert!(
         has_line(&lease, "lease of 10.0.2.15 obtained from 10.0.2.2"),
         "{}",
@@ -321,15 +299,8 @@ fn run_network_test(kernel: &Path, initrd: &Path) {
 
     // Guest → host loopback through the gateway: a small and a large page.
     let port = server.port;
-    let page = shell(
-        &mut vm,
-        &mut n,
-        &format!("wget -q -T 30 -O - http://10.0.2.2:{port}/"),
-    );
-    let big = shell(
-        &mut vm,
-        &mut n,
-        &format!(
+    let page = vm.shell(&format!("wget -q -T 30 -O - http://10.0.2.2:{port}/"));
+    let big = vm.shell(&format!(
             "wget -q -T 60 -O /tmp/big http://10.0.2.2:{port}/big; wc -c </tmp/big; sed -n '1p;12345p;$p' /tmp/big"
         ),
     );
@@ -348,10 +319,7 @@ fn run_network_test(kernel: &Path, initrd: &Path) {
     );
 
     // Host → guest through the port forward.
-    shell(
-        &mut vm,
-        &mut n,
-        &format!(
+    vm.shell(&format!(
             "mkdir -p /www && echo vireo-guest-page >/www/index.html && cp /tmp/big /www/big && httpd -p {GUEST_HTTP_PORT} -h /www"
         ),
     );
@@ -365,21 +333,14 @@ fn run_network_test(kernel: &Path, initrd: &Path) {
     );
 
     // The TAP card: both directions again, bridged to the namespace.
-    let tap_up = shell(
-        &mut vm,
-        &mut n,
-        &format!("ip link set eth1 up && ip addr add {TAP_GUEST_IP}/24 dev eth1 && ping -c 1 -W 10 {TAP_HOST_IP}"),
+    let tap_up = vm.shell(&format!("ip link set eth1 up && ip addr add {TAP_GUEST_IP}/24 dev eth1 && ping -c 1 -W 10 {TAP_HOST_IP}"),
     );
     assert!(
         has_line(&tap_up, "1 packets received"),
         "{}",
         vm.transcript()
     );
-    let tap_page = shell(
-        &mut vm,
-        &mut n,
-        &format!("wget -q -T 30 -O - http://{TAP_HOST_IP}:{port}/"),
-    );
+    let tap_page = vm.shell(&format!("wget -q -T 30 -O - http://{TAP_HOST_IP}:{port}/"));
     assert_eq!(tap_page, vec![token], "{}", vm.transcript());
     let guest_ip: Ipv4Addr = TAP_GUEST_IP.parse().expect("address");
     let over_tap = http_get_guest(&mut vm, (guest_ip, GUEST_HTTP_PORT).into(), "/index.html");
