@@ -18,8 +18,13 @@
 //! one request at a time: a claimed source is not pending again until the
 //! hart writes its ID to the complete register; if the device still holds
 //! its line high at that point, it becomes pending again at once.
+//!
+//! [`Plic::save`] and [`Plic::restore`] move the whole register state in
+//! and out as a [`PlicSnapshot`].
 
 use crate::reg::{deposit, extract};
+use crate::StateError;
+use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex, MutexGuard};
 use thiserror::Error;
 use vireo_memory::{HartSignals, MmioDevice, MIP_MEIP, MIP_SEIP};
@@ -56,6 +61,107 @@ pub enum PlicError {
 }
 
 type Bits = [u32; WORDS];
+
+/// The guest-visible state of a [`Plic`], as plain data.
+///
+/// Bit vectors hold one bit per source, 32 sources per word, source `s` in
+/// bit `s % 32` of word `s / 32` (as in the pending registers).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlicSnapshot {
+    /// Priority of each source (`PLIC_NUM_SOURCES` entries, 0..=7; source
+    /// 0 is 0).
+    pub priority: Vec<u32>,
+    /// Requests forwarded by the gateways and not yet claimed.
+    pub pending: Vec<u32>,
+    /// Sources claimed and not yet completed.
+    pub claimed: Vec<u32>,
+    /// Level of each device line.
+    pub level: Vec<u32>,
+    /// Enable bits per context (two contexts per hart: M, then S).
+    pub enable: Vec<Vec<u32>>,
+    /// Priority threshold per context (0..=7).
+    pub threshold: Vec<u32>,
+}
+
+impl PlicSnapshot {
+    /// Check that the snapshot fits a PLIC with `contexts` contexts and
+    /// holds only values the registers can hold.
+    fn validate(&self, contexts: usize) -> Result<(), StateError> {
+        let mismatch = |what: &str, got: usize, want: usize| {
+            Err(StateError::Mismatch(format!(
+                "PLIC {what}: {got} entries, this PLIC has {want}"
+            )))
+        };
+        if self.priority.len() != PLIC_NUM_SOURCES as usize {
+            return mismatch("priorities", self.priority.len(), PLIC_NUM_SOURCES as usize);
+        }
+        for (what, v) in [
+            ("pending words", &self.pending),
+            ("claimed words", &self.claimed),
+            ("level words", &self.level),
+        ] {
+            if v.len() != WORDS {
+                return mismatch(what, v.len(), WORDS);
+            }
+        }
+        if self.enable.len() != contexts {
+            return Err(StateError::Mismatch(format!(
+                "PLIC enables for {} contexts ({} harts), this PLIC has {contexts} contexts ({} harts)",
+                self.enable.len(),
+                self.enable.len() / 2,
+                contexts / 2
+            )));
+        }
+        if self.threshold.len() != contexts {
+            return Err(StateError::Mismatch(format!(
+                "PLIC thresholds for {} contexts, this PLIC has {contexts}",
+                self.threshold.len()
+            )));
+        }
+        for (ctx, e) in self.enable.iter().enumerate() {
+            if e.len() != WORDS {
+                return mismatch(&format!("enable words of context {ctx}"), e.len(), WORDS);
+            }
+        }
+
+        let invalid = |msg: String| Err(StateError::Invalid(msg));
+        if let Some((src, p)) = self
+            .priority
+            .iter()
+            .enumerate()
+            .find(|&(_, &p)| p & !PRIORITY_MASK != 0)
+        {
+            return invalid(format!("PLIC priority {p} of source {src} (max 7)"));
+        }
+        if self.priority[0] != 0 {
+            return invalid("PLIC priority of the reserved source 0".into());
+        }
+        if let Some((ctx, t)) = self
+            .threshold
+            .iter()
+            .enumerate()
+            .find(|&(_, &t)| t & !PRIORITY_MASK != 0)
+        {
+            return invalid(format!("PLIC threshold {t} of context {ctx} (max 7)"));
+        }
+        let words = [&self.pending, &self.claimed, &self.level]
+            .into_iter()
+            .chain(self.enable.iter());
+        if words.into_iter().any(|w| w[0] & 1 != 0) {
+            return invalid("PLIC bit set for the reserved source 0".into());
+        }
+        if (0..WORDS).any(|w| self.pending[w] & self.claimed[w] != 0) {
+            return invalid("PLIC source both pending and claimed".into());
+        }
+        Ok(())
+    }
+}
+
+fn to_bits(v: &[u32]) -> Bits {
+    let mut b = [0; WORDS];
+    b.copy_from_slice(v);
+    b
+}
 
 fn bit(bits: &Bits, src: u32) -> bool {
     bits[(src / 32) as usize] & (1 << (src % 32)) != 0
@@ -191,6 +297,47 @@ impl Plic {
                 hart.set_level(mask, want);
             }
         }
+    }
+
+    /// The interrupt controller's state, for a snapshot.
+    pub fn save(&self) -> PlicSnapshot {
+        let s = self.lock();
+        PlicSnapshot {
+            priority: s.priority.to_vec(),
+            pending: s.pending.to_vec(),
+            claimed: s.claimed.to_vec(),
+            level: s.level.to_vec(),
+            enable: s.enable.iter().map(|e| e.to_vec()).collect(),
+            threshold: s.threshold.clone(),
+        }
+    }
+
+    /// Load a state saved by [`Plic::save`], then drive every hart's MEIP
+    /// and SEIP to the level it implies. A snapshot of a PLIC with another
+    /// number of harts, or with values the registers cannot hold, is
+    /// refused and leaves the PLIC unchanged.
+    ///
+    /// The line levels come from the snapshot too; devices restored
+    /// afterwards drive their lines again, which is a no-op when they agree.
+    pub fn restore(&self, snap: &PlicSnapshot) -> Result<(), StateError> {
+        let mut s = self.lock();
+        snap.validate(s.threshold.len())?;
+        let mut priority = [0; PLIC_NUM_SOURCES as usize];
+        priority.copy_from_slice(&snap.priority);
+        *s = PlicState {
+            priority,
+            pending: to_bits(&snap.pending),
+            claimed: to_bits(&snap.claimed),
+            level: to_bits(&snap.level),
+            enable: snap.enable.iter().map(|e| to_bits(e)).collect(),
+            threshold: snap.threshold.clone(),
+        };
+        // Unconditionally: the harts' levels may come from anywhere.
+        for ctx in 0..s.threshold.len() {
+            let mask = if ctx % 2 == 0 { MIP_MEIP } else { MIP_SEIP };
+            self.harts[ctx / 2].set_level(mask, s.best(ctx).is_some());
+        }
+        Ok(())
     }
 
     fn decode(&self, offset: u64, contexts: usize) -> Reg {
@@ -528,6 +675,138 @@ mod tests {
             0,
             "no context 2"
         );
+    }
+
+    /// A PLIC with some of everything: priorities, enables in both modes,
+    /// thresholds, a claimed source, pending sources, a line still high.
+    fn busy_plic() -> (Plic, Vec<Arc<HartSignals>>) {
+        let (p, harts) = plic(2);
+        for (src, prio) in [(1, 1), (10, 3), (33, 7), (64, 2), (95, 5)] {
+            priority(&p, src, prio);
+        }
+        enable(&p, M0, 33);
+        enable(&p, S0, 10);
+        enable(&p, S0, 64);
+        enable(&p, 3, 95);
+        threshold(&p, M0, 2);
+        threshold(&p, 3, 6); // masks source 95 on hart 1
+        p.set_irq(10, true);
+        p.set_irq(64, true);
+        p.set_irq(95, true);
+        p.set_irq(33, true);
+        p.set_irq(33, false); // stays pending
+        assert_eq!(claim(&p, S0), 10); // claimed, line still high
+        (p, harts)
+    }
+
+    /// Every register the guest can read without side effects.
+    fn registers(p: &Plic) -> Vec<u64> {
+        let mut regs: Vec<u64> = (0..PLIC_NUM_SOURCES)
+            .map(|src| p.read(4 * u64::from(src), 4))
+            .collect();
+        for w in 0..WORDS as u64 {
+            regs.push(p.read(PENDING_BASE + 4 * w, 4));
+        }
+        for ctx in 0..4u64 {
+            for w in 0..WORDS as u64 {
+                regs.push(p.read(ENABLE_BASE + ENABLE_STRIDE * ctx + 4 * w, 4));
+            }
+            regs.push(p.read(CONTEXT_BASE + CONTEXT_STRIDE * ctx, 4));
+        }
+        regs
+    }
+
+    #[test]
+    fn save_and_restore_into_a_fresh_plic() {
+        let (p, harts) = busy_plic();
+        let before = registers(&p);
+        let levels: Vec<u64> = harts.iter().map(|h| h.levels()).collect();
+        assert_eq!(levels, vec![MIP_MEIP | MIP_SEIP, 0]);
+
+        let snap = p.save();
+        let (q, qharts) = plic(2);
+        // Stale levels on the new harts must be overwritten.
+        qharts[1].set_level(MIP_MEIP | MIP_SEIP, true);
+        q.restore(&snap).unwrap();
+
+        assert_eq!(registers(&q), before);
+        assert_eq!(q.save(), snap);
+        let qlevels: Vec<u64> = qharts.iter().map(|h| h.levels()).collect();
+        assert_eq!(qlevels, levels);
+        // The restored PLIC behaves like the original from here on.
+        assert_eq!(claim(&q, M0), 33);
+        assert_eq!(claim(&q, S0), 64);
+        assert_eq!(qharts[0].levels(), 0);
+        complete(&q, S0, 10);
+        assert_eq!(qharts[0].levels(), MIP_SEIP, "line 10 still high");
+        assert_eq!(claim(&q, S0), 10);
+    }
+
+    #[test]
+    fn snapshot_of_another_hart_count_is_refused() {
+        let (p, _) = busy_plic();
+        let snap = p.save();
+        let (q, qharts) = plic(1);
+        priority(&q, 3, 4);
+        enable(&q, S0, 3);
+        q.set_irq(3, true);
+        let before = q.save();
+
+        let err = q.restore(&snap).unwrap_err();
+
+        assert!(matches!(err, StateError::Mismatch(_)), "{err}");
+        assert!(err.to_string().contains("2 harts"), "{err}");
+        assert_eq!(q.save(), before);
+        assert_eq!(qharts[0].levels(), MIP_SEIP);
+    }
+
+    #[test]
+    fn malformed_snapshots_are_refused() {
+        let (p, _) = busy_plic();
+        let good = p.save();
+        let mut bad = Vec::new();
+        let mut s = good.clone();
+        s.priority.pop();
+        bad.push(s);
+        let mut s = good.clone();
+        s.pending.push(0);
+        bad.push(s);
+        let mut s = good.clone();
+        s.enable[1].pop();
+        bad.push(s);
+        let mut s = good.clone();
+        s.threshold.pop();
+        bad.push(s);
+        let mut s = good.clone();
+        s.priority[5] = 8;
+        bad.push(s);
+        let mut s = good.clone();
+        s.threshold[0] = 9;
+        bad.push(s);
+        let mut s = good.clone();
+        s.level[0] |= 1;
+        bad.push(s);
+        let mut s = good.clone();
+        s.pending[0] |= 1 << 10; // source 10 is claimed
+        bad.push(s);
+        let (q, _) = plic(2);
+        let fresh = q.save();
+
+        for s in bad {
+            assert!(q.restore(&s).is_err(), "{s:?}");
+            assert_eq!(q.save(), fresh);
+        }
+    }
+
+    #[test]
+    fn snapshot_round_trips_through_json() {
+        let (p, _) = busy_plic();
+        let snap = p.save();
+
+        let json = serde_json::to_string(&snap).unwrap();
+        let back: PlicSnapshot = serde_json::from_str(&json).unwrap();
+
+        assert_eq!(back, snap);
     }
 
     #[test]

@@ -17,8 +17,14 @@
 //! An armed alarm is watched by a helper thread, started on first use and
 //! stopped when the device is dropped; the interrupt line is the pending
 //! flag gated by IRQ_ENABLED.
+//!
+//! [`GoldfishRtc::save`] and [`GoldfishRtc::restore`] move the state in and
+//! out as an [`RtcSnapshot`]. The guest's clock is saved as its offset from
+//! the host's wall clock, so a restored guest keeps showing wall-clock time
+//! (plus whatever offset it set itself), not the time of the snapshot.
 
-use crate::IrqLine;
+use crate::{IrqLine, StateError};
+use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -39,6 +45,24 @@ const CLEAR_INTERRUPT: u64 = 0x1c;
 /// Longest single sleep of the alarm thread; it re-checks after that, so
 /// a far-away alarm never asks the host for an absurd timeout.
 const MAX_ALARM_WAIT: Duration = Duration::from_secs(3600);
+
+/// The guest-visible state of a [`GoldfishRtc`], as plain data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RtcSnapshot {
+    /// Guest time minus host wall-clock time, in ns (wrapping): 0 unless
+    /// the guest set the clock.
+    pub offset: u64,
+    /// TIME_HIGH as latched by the last TIME_LOW read.
+    pub time_high_latch: u32,
+    /// Alarm time, guest ns since the Unix epoch.
+    pub alarm: u64,
+    /// The alarm is armed (ALARM_STATUS).
+    pub alarm_armed: bool,
+    /// IRQ_ENABLED.
+    pub irq_enabled: bool,
+    /// The alarm fired and the guest has not cleared the interrupt.
+    pub irq_pending: bool,
+}
 
 /// The RTC's register state: plain data, so it can be saved and restored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +164,47 @@ impl GoldfishRtc {
     /// Current guest time in ns since the Unix epoch.
     pub fn now_ns(&self) -> u64 {
         host_ns().wrapping_add(self.shared.lock().offset)
+    }
+
+    /// The clock and alarm state, for a snapshot. An alarm that is due
+    /// fires first, so the snapshot shows it pending.
+    pub fn save(&self) -> RtcSnapshot {
+        let mut s = self.shared.lock();
+        self.shared.update(&mut s);
+        RtcSnapshot {
+            offset: s.offset,
+            time_high_latch: s.time_high_latch,
+            alarm: s.alarm,
+            alarm_armed: s.alarm_armed,
+            irq_enabled: s.irq_enabled,
+            irq_pending: s.irq_pending,
+        }
+    }
+
+    /// Load a state saved by [`GoldfishRtc::save`]: the guest's clock
+    /// continues from the host's wall clock plus the saved offset. Drives
+    /// the interrupt line to the level the state implies and hands an armed
+    /// alarm to the alarm thread (an alarm that fell due while the snapshot
+    /// was stored fires at once). Every value is valid, so this cannot
+    /// fail today; it returns a `Result` like the other devices.
+    pub fn restore(&self, snap: &RtcSnapshot) -> Result<(), StateError> {
+        let mut s = self.shared.lock();
+        s.offset = snap.offset;
+        s.time_high_latch = snap.time_high_latch;
+        s.alarm = snap.alarm;
+        s.alarm_armed = snap.alarm_armed;
+        s.irq_enabled = snap.irq_enabled;
+        s.irq_pending = snap.irq_pending;
+        // Unconditionally: the line's other end may hold any level.
+        s.irq_level = s.irq_pending && s.irq_enabled;
+        (self.shared.irq)(s.irq_level);
+        if s.alarm_armed {
+            self.arm(&mut s);
+        } else {
+            self.shared.changed.notify_all();
+        }
+        self.shared.update(&mut s);
+        Ok(())
     }
 
     fn arm(&self, s: &mut RtcState) {
@@ -312,6 +377,113 @@ mod tests {
         assert_eq!(r.read(ALARM_STATUS, 4), 0);
         assert!(!irq.load(Ordering::SeqCst));
         assert_eq!(r.read(ALARM_HIGH, 4), u64::from(u32::MAX));
+    }
+
+    fn wait_for(irq: &AtomicBool) -> bool {
+        let start = Instant::now();
+        while !irq.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(5) {
+            thread::sleep(Duration::from_millis(1));
+        }
+        irq.load(Ordering::SeqCst)
+    }
+
+    #[test]
+    fn save_and_restore_into_a_fresh_rtc() {
+        let (r, irq) = rtc();
+        let target: u64 = 1_000_000_000 * 1_000_000_000; // 2001-09-09
+        r.write(TIME_HIGH, 4, target >> 32);
+        r.write(TIME_LOW, 4, target & 0xffff_ffff);
+        r.write(ALARM_HIGH, 4, 0);
+        r.write(ALARM_LOW, 4, 1); // fires at once: pending
+        r.write(IRQ_ENABLED, 4, 1);
+        assert!(irq.load(Ordering::SeqCst));
+        r.write(ALARM_HIGH, 4, u64::from(u32::MAX)); // far future, armed
+        r.write(ALARM_LOW, 4, 0x1234);
+        let _ = r.read(TIME_LOW, 4); // latch TIME_HIGH
+        let snap = r.save();
+        let (q, qirq) = rtc();
+
+        q.restore(&snap).unwrap();
+
+        assert!(qirq.load(Ordering::SeqCst), "pending and enabled");
+        assert_eq!(q.save(), snap);
+        for reg in [TIME_HIGH, ALARM_LOW, ALARM_HIGH, IRQ_ENABLED, ALARM_STATUS] {
+            assert_eq!(q.read(reg, 4), r.read(reg, 4), "register {reg:#x}");
+        }
+        assert_eq!(q.read(ALARM_STATUS, 4), 1);
+        let t = read_time(&q);
+        assert!(t >= target && t - target < 1_000_000_000, "{t}");
+
+        q.write(CLEAR_INTERRUPT, 4, 1);
+
+        assert!(!qirq.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn restored_clock_follows_the_host_plus_the_offset() {
+        let (r, _) = rtc();
+        let day: u64 = 86_400 * 1_000_000_000;
+        let snap = RtcSnapshot {
+            offset: day,
+            time_high_latch: 0,
+            alarm: 0,
+            alarm_armed: false,
+            irq_enabled: false,
+            irq_pending: false,
+        };
+
+        r.restore(&snap).unwrap();
+
+        let t = read_time(&r);
+        let want = host_ns() + day;
+        assert!(want.abs_diff(t) < 1_000_000_000, "guest {t} want {want}");
+    }
+
+    #[test]
+    fn restored_armed_alarm_fires() {
+        let (r, _) = rtc();
+        r.write(IRQ_ENABLED, 4, 1);
+        let when = read_time(&r) + 30_000_000;
+        r.write(ALARM_HIGH, 4, when >> 32);
+        r.write(ALARM_LOW, 4, when & 0xffff_ffff);
+        let snap = r.save();
+        assert!(snap.alarm_armed && !snap.irq_pending);
+        drop(r);
+        let (q, qirq) = rtc();
+
+        q.restore(&snap).unwrap();
+
+        assert!(wait_for(&qirq), "the alarm thread raised the line");
+        assert_eq!(q.read(ALARM_STATUS, 4), 0);
+    }
+
+    #[test]
+    fn restore_lowers_a_line_that_should_be_low() {
+        let (r, irq) = rtc();
+        let quiet = r.save();
+        r.write(ALARM_HIGH, 4, 0);
+        r.write(ALARM_LOW, 4, 1);
+        r.write(IRQ_ENABLED, 4, 1);
+        assert!(irq.load(Ordering::SeqCst));
+
+        r.restore(&quiet).unwrap();
+
+        assert!(!irq.load(Ordering::SeqCst));
+        assert_eq!(r.read(ALARM_STATUS, 4), 0);
+    }
+
+    #[test]
+    fn snapshot_round_trips_through_json() {
+        let (r, _) = rtc();
+        r.write(TIME_HIGH, 4, 7);
+        r.write(ALARM_HIGH, 4, 0xffff_0000);
+        r.write(ALARM_LOW, 4, 5);
+        let snap = r.save();
+
+        let json = serde_json::to_string(&snap).unwrap();
+        let back: RtcSnapshot = serde_json::from_str(&json).unwrap();
+
+        assert_eq!(back, snap);
     }
 
     #[test]

@@ -25,9 +25,13 @@
 //! modem status. Reading IIR while it reports THR empty clears that
 //! interrupt, as does writing THR; enabling ETBEI while THR is empty raises
 //! it (Linux's 8250 driver tests for exactly this at start-up).
+//!
+//! [`Uart::save`] and [`Uart::restore`] move the registers and the receive
+//! FIFO in and out as a [`UartSnapshot`].
 
 use crate::reg::size_mask;
-use crate::IrqLine;
+use crate::{IrqLine, StateError};
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::io::Write;
 use std::sync::{Mutex, MutexGuard};
@@ -85,6 +89,67 @@ const MSR_RI: u8 = 0x40;
 const MSR_DCD: u8 = 0x80;
 /// Modem lines when not in loopback: the host end is always ready.
 const MSR_HOST_READY: u8 = MSR_DCD | MSR_DSR | MSR_CTS;
+
+/// IER bits that exist.
+const IER_MASK: u8 = 0x0f;
+/// FCR bits kept after a write (enable and trigger level).
+const FCR_KEPT: u8 = 0xc9;
+/// MCR bits that exist.
+const MCR_MASK: u8 = 0x1f;
+/// MSR delta bits.
+const MSR_DELTAS: u8 = MSR_DCTS | MSR_DDSR | MSR_TERI | MSR_DDCD;
+
+/// The guest-visible state of a [`Uart`], as plain data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UartSnapshot {
+    /// Interrupt enable register (bits 3:0).
+    pub ier: u8,
+    /// FIFO control: the enable and trigger-level bits (mask `0xc9`).
+    pub fcr: u8,
+    /// Line control register.
+    pub lcr: u8,
+    /// Modem control register (bits 4:0).
+    pub mcr: u8,
+    /// Scratch register.
+    pub scr: u8,
+    /// Divisor latch, low byte.
+    pub dll: u8,
+    /// Divisor latch, high byte.
+    pub dlm: u8,
+    /// Receiver overrun (LSR.OE), cleared by reading LSR.
+    pub overrun: bool,
+    /// MSR delta bits (3:0), cleared by reading MSR.
+    pub msr_delta: u8,
+    /// THR-empty interrupt armed.
+    pub thre_pending: bool,
+    /// Received bytes not yet read, oldest first (at most
+    /// [`UART_RX_CAPACITY`]).
+    pub rx: Vec<u8>,
+}
+
+impl UartSnapshot {
+    fn validate(&self) -> Result<(), StateError> {
+        if self.rx.len() > UART_RX_CAPACITY {
+            return Err(StateError::Mismatch(format!(
+                "UART receive FIFO holds {} bytes, this UART's holds at most {UART_RX_CAPACITY}",
+                self.rx.len()
+            )));
+        }
+        for (name, value, mask) in [
+            ("IER", self.ier, IER_MASK),
+            ("FCR", self.fcr, FCR_KEPT),
+            ("MCR", self.mcr, MCR_MASK),
+            ("MSR delta", self.msr_delta, MSR_DELTAS),
+        ] {
+            if value & !mask != 0 {
+                return Err(StateError::Invalid(format!(
+                    "UART {name} {value:#04x} has bits outside {mask:#04x}"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
 
 /// The UART's register state: plain data, so it can be saved and restored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,7 +230,7 @@ impl UartState {
 
     fn set_mcr(&mut self, value: u8) {
         let before = self.msr_lines();
-        self.mcr = value & 0x1f;
+        self.mcr = value & MCR_MASK;
         let after = self.msr_lines();
         let changed = before ^ after;
         if changed & MSR_CTS != 0 {
@@ -253,6 +318,52 @@ impl Uart {
         UART_RX_CAPACITY.saturating_sub(self.lock().rx.len())
     }
 
+    /// The registers and the receive FIFO, for a snapshot.
+    pub fn save(&self) -> UartSnapshot {
+        let s = self.lock();
+        UartSnapshot {
+            ier: s.ier,
+            fcr: s.fcr,
+            lcr: s.lcr,
+            mcr: s.mcr,
+            scr: s.scr,
+            dll: s.dll,
+            dlm: s.dlm,
+            overrun: s.overrun,
+            msr_delta: s.msr_delta,
+            thre_pending: s.thre_pending,
+            rx: s.rx.iter().copied().collect(),
+        }
+    }
+
+    /// Load a state saved by [`Uart::save`] and drive the interrupt line to
+    /// the level it implies. A snapshot with a longer receive FIFO than
+    /// [`UART_RX_CAPACITY`] or with reserved register bits set is refused
+    /// and leaves the UART unchanged. The output sink is not part of the
+    /// state.
+    pub fn restore(&self, snap: &UartSnapshot) -> Result<(), StateError> {
+        snap.validate()?;
+        let mut s = self.lock();
+        *s = UartState {
+            ier: snap.ier,
+            fcr: snap.fcr,
+            lcr: snap.lcr,
+            mcr: snap.mcr,
+            scr: snap.scr,
+            dll: snap.dll,
+            dlm: snap.dlm,
+            overrun: snap.overrun,
+            msr_delta: snap.msr_delta,
+            thre_pending: snap.thre_pending,
+            rx: snap.rx.iter().copied().collect(),
+            irq_level: false,
+        };
+        // Unconditionally: the line's other end may hold any level.
+        s.irq_level = s.interrupt_id() != IIR_NONE;
+        (self.irq)(s.irq_level);
+        Ok(())
+    }
+
     /// Drive the interrupt line from the state, on change only. Called with
     /// the lock held so that concurrent updates cannot reorder levels.
     fn update_irq(&self, s: &mut UartState) {
@@ -322,7 +433,7 @@ impl Uart {
             IER_DLM if dlab => s.dlm = value,
             IER_DLM => {
                 let old = s.ier;
-                s.ier = value & 0x0f;
+                s.ier = value & IER_MASK;
                 if (old ^ s.ier) & IER_ETBEI != 0 {
                     // THR is always empty: enabling ETBEI raises the
                     // interrupt at once, disabling it drops it.
@@ -336,7 +447,7 @@ impl Uart {
                 }
                 // Keep the enable and trigger-level bits; the reset bits
                 // are self-clearing.
-                s.fcr = value & 0xc9;
+                s.fcr = value & FCR_KEPT;
             }
             LCR => s.lcr = value,
             MCR => s.set_mcr(value),
@@ -535,6 +646,131 @@ mod tests {
         assert_eq!(u.rx_space(), 0);
         assert_eq!(u.read(SCR, 1), 0xa5);
         assert_eq!(u.read(0x80, 4), 0);
+    }
+
+    /// Every register, read without side effects on the state (IIR and
+    /// LSR/MSR reads clear bits, so they are read last and the state is
+    /// compared separately).
+    fn plain_registers(u: &Uart) -> Vec<u64> {
+        let lcr = u.read(LCR, 1);
+        u.write(LCR, 1, lcr | u64::from(LCR_DLAB));
+        let dll = u.read(RBR_THR_DLL, 1);
+        let dlm = u.read(IER_DLM, 1);
+        u.write(LCR, 1, lcr);
+        vec![
+            lcr,
+            dll,
+            dlm,
+            u.read(IER_DLM, 1),
+            u.read(MCR, 1),
+            u.read(SCR, 1),
+        ]
+    }
+
+    /// A UART with programmed registers, received bytes, an overrun, modem
+    /// deltas and an armed THR-empty interrupt.
+    fn busy_uart() -> (Uart, Arc<AtomicBool>) {
+        let (u, _, irq) = uart();
+        u.write(LCR, 1, 0x83);
+        u.write(RBR_THR_DLL, 1, 0x01);
+        u.write(IER_DLM, 1, 0x00);
+        u.write(LCR, 1, 0x03);
+        u.write(IIR_FCR, 1, 0xc1);
+        u.write(SCR, 1, 0x5a);
+        u.push_input(&vec![b'q'; UART_RX_CAPACITY - 3]);
+        u.write(MCR, 1, u64::from(MCR_LOOP));
+        for b in b"abcd" {
+            u.write(RBR_THR_DLL, 1, u64::from(*b)); // the last one overruns
+        }
+        u.write(MCR, 1, u64::from(MCR_OUT2 | MCR_DTR));
+        u.write(IER_DLM, 1, u64::from(IER_ETBEI | IER_ELSI));
+        assert!(irq.load(Ordering::SeqCst));
+        (u, irq)
+    }
+
+    #[test]
+    fn save_and_restore_into_a_fresh_uart() {
+        let (u, _) = busy_uart();
+        let snap = u.save();
+        let regs = plain_registers(&u);
+        let (v, sink, virq) = uart();
+
+        v.restore(&snap).unwrap();
+
+        assert!(virq.load(Ordering::SeqCst), "line driven high");
+        assert_eq!(v.save(), snap);
+        assert_eq!(plain_registers(&v), regs);
+        assert_eq!(v.read(IIR_FCR, 1), 0xc0 | u64::from(IIR_RLSI));
+        assert_eq!(v.read(LSR, 1) as u8, LSR_DR | LSR_OE | LSR_THRE | LSR_TEMT);
+        assert_eq!(v.read(IIR_FCR, 1), 0xc0 | u64::from(IIR_THRI));
+        assert_eq!(v.read(IIR_FCR, 1), 0xc0 | u64::from(IIR_NONE));
+        assert!(!virq.load(Ordering::SeqCst));
+        assert_eq!(
+            v.read(MSR, 1) as u8,
+            MSR_HOST_READY | MSR_DCTS | MSR_DDSR | MSR_DDCD
+        );
+        assert_eq!(v.rx_space(), 0);
+        let rx = v.read_host(UART_RX_CAPACITY);
+        assert_eq!(&rx[UART_RX_CAPACITY - 4..], b"qabc");
+        v.write(RBR_THR_DLL, 1, u64::from(b'!'));
+        assert_eq!(&*sink.0.lock().unwrap(), b"!");
+    }
+
+    #[test]
+    fn restore_lowers_a_line_that_should_be_low() {
+        let (u, _, _) = uart();
+        let quiet = u.save();
+        let (v, virq) = busy_uart();
+
+        v.restore(&quiet).unwrap();
+
+        assert!(!virq.load(Ordering::SeqCst));
+        assert_eq!(v.save(), quiet);
+    }
+
+    #[test]
+    fn malformed_snapshots_are_refused() {
+        let (u, _) = busy_uart();
+        let good = u.save();
+        let mut bad = Vec::new();
+        let mut s = good.clone();
+        s.rx.resize(UART_RX_CAPACITY + 1, 0);
+        bad.push(s);
+        let mut s = good.clone();
+        s.ier = 0x10;
+        bad.push(s);
+        let mut s = good.clone();
+        s.fcr = 0x02;
+        bad.push(s);
+        let mut s = good.clone();
+        s.mcr = 0x20;
+        bad.push(s);
+        let mut s = good.clone();
+        s.msr_delta = 0x10;
+        bad.push(s);
+        let (v, _, virq) = uart();
+        v.write(SCR, 1, 7);
+        let before = v.save();
+
+        for s in bad {
+            assert!(v.restore(&s).is_err(), "{s:?}");
+            assert_eq!(v.save(), before);
+            assert!(!virq.load(Ordering::SeqCst));
+        }
+        let mut s = good;
+        s.rx.resize(UART_RX_CAPACITY + 1, 0);
+        assert!(matches!(v.restore(&s), Err(StateError::Mismatch(_))));
+    }
+
+    #[test]
+    fn snapshot_round_trips_through_json() {
+        let (u, _) = busy_uart();
+        let snap = u.save();
+
+        let json = serde_json::to_string(&snap).unwrap();
+        let back: UartSnapshot = serde_json::from_str(&json).unwrap();
+
+        assert_eq!(back, snap);
     }
 
     #[test]

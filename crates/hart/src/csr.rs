@@ -127,7 +127,7 @@ pub const MISA_VALUE: u64 = (2 << 62)
 
 /// The architectural CSR state of a hart. Plain data: it is what snapshots
 /// and migration save.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[repr(C)]
 pub struct Csrs {
     pub mstatus: u64,
@@ -470,7 +470,7 @@ impl Hart {
         }
     }
 
-    fn write_satp(&mut self, v: u64) {
+    pub(crate) fn write_satp(&mut self, v: u64) {
         let mode = v >> 60;
         if !matches!(mode, 0 | 8 | 9 | 10) {
             return; // unsupported modes: the write has no effect (WARL)

@@ -17,6 +17,7 @@ pub mod csr;
 mod exec;
 pub mod fpu;
 pub mod mmu;
+pub mod state;
 pub mod trap;
 
 use csr::{mstatus, Csrs};
@@ -176,6 +177,9 @@ pub struct Hart {
     /// Set by instructions that must end the run loop (wfi, SBI ecall).
     pending_exit: Option<Exit>,
     traps: u64,
+    /// Traps taken by cause: exceptions at their cause code, interrupts
+    /// at 32 + cause code.
+    trap_counts: [u64; 64],
 }
 
 impl Hart {
@@ -209,6 +213,7 @@ impl Hart {
             config,
             pending_exit: None,
             traps: 0,
+            trap_counts: [0; 64],
         })
     }
 
@@ -226,6 +231,17 @@ impl Hart {
             tlb_misses: self.mmu.misses,
             traps: self.traps,
         }
+    }
+
+    /// Traps taken so far by cause, non-zero ones only: `(interrupt,
+    /// cause code, count)`.
+    pub fn trap_counts(&self) -> Vec<(bool, u64, u64)> {
+        self.trap_counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n != 0)
+            .map(|(i, &n)| (i >= 32, (i & 31) as u64, n))
+            .collect()
     }
 
     /// Change privilege level (also used by the machine to start a kernel
@@ -335,6 +351,7 @@ impl Hart {
     /// the next instruction to run for interrupts).
     pub(crate) fn take_trap(&mut self, cause_code: u64, tval: u64, interrupt: bool, pc: u64) {
         self.traps += 1;
+        self.trap_counts[(cause_code as usize & 31) | if interrupt { 32 } else { 0 }] += 1;
         self.reservation = None;
         let bit = 1u64 << (cause_code & 63);
         let deleg = if interrupt {

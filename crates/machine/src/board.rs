@@ -5,12 +5,13 @@ use crate::loader::{self, LoadError};
 use crate::sbi::{HartStatus, Sbi};
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
 use thiserror::Error;
 use vireo_devices::{
-    Clint, GoldfishRtc, Plic, PowerControl, PowerEvent, TestDevice, Uart, CLINT_SIZE, PLIC_SIZE,
-    RTC_SIZE, TEST_DEVICE_SIZE, UART_SIZE,
+    Clint, GoldfishRtc, Plic, PowerControl, PowerEvent, TestDevice, Uart, VmGenId, CLINT_SIZE,
+    PLIC_SIZE, RTC_SIZE, TEST_DEVICE_SIZE, UART_SIZE, VMGENID_SIZE,
 };
 use vireo_hart::csr::envcfg;
 use vireo_hart::{Exit, Hart, HartConfig, Privilege};
@@ -124,23 +125,82 @@ pub enum Outcome {
     InsnLimit,
 }
 
-/// A built machine, ready to run.
+/// A built machine. Its vCPUs run on host threads between
+/// [`Machine::start`] and [`Machine::pause`] (or the guest stopping by
+/// itself: power-off, reboot, a test result, the instruction limit);
+/// while they are stopped the machine owns every hart, so its state can
+/// be saved ([`Machine::snapshot`]) and restored ([`Machine::restore`]).
 pub struct Machine {
-    cfg: MachineConfig,
-    ram: Arc<GuestRam>,
+    pub(crate) cfg: MachineConfig,
+    pub(crate) ram: Arc<GuestRam>,
+    /// The harts while no vCPU thread runs (empty while running).
     /// Boxed so each hart's state keeps a stable address (translated code
     /// will address it directly).
     #[allow(clippy::vec_box)]
-    harts: Vec<Box<Hart>>,
-    signals: Vec<Arc<HartSignals>>,
-    power: Arc<PowerControl>,
-    uart: Arc<Uart>,
-    sbi: Arc<Sbi>,
-    tohost: Option<u64>,
-    fromhost: Option<u64>,
-    console_input: Option<ConsoleInput>,
+    pub(crate) harts: Vec<Box<Hart>>,
+    /// The vCPU threads while running; each hands its hart back.
+    pub(crate) vcpus: Vec<JoinHandle<Box<Hart>>>,
+    pub(crate) shared: Arc<VcpuShared>,
+    pub(crate) signals: Vec<Arc<HartSignals>>,
+    pub(crate) clock: Arc<Clock>,
+    pub(crate) power: Arc<PowerControl>,
+    pub(crate) plic: Arc<Plic>,
+    pub(crate) uart: Arc<Uart>,
+    pub(crate) rtc: Arc<GoldfishRtc>,
+    pub(crate) vmgenid: Arc<VmGenId>,
+    pub(crate) virtio: Vec<(u32, Arc<VirtioMmio>)>,
+    pub(crate) sbi: Arc<Sbi>,
+    pub(crate) console_input: Option<ConsoleInput>,
+    /// `mtime` when the vCPUs were paused (`None` while running or before
+    /// the first start).
+    pub(crate) paused_at: Option<u64>,
     /// Where the device tree was placed.
     pub fdt_addr: u64,
+}
+
+/// What the vCPU threads share.
+pub(crate) struct VcpuShared {
+    pub(crate) power: Arc<PowerControl>,
+    pub(crate) sbi: Arc<Sbi>,
+    pub(crate) ram: Arc<GuestRam>,
+    pub(crate) signals: Vec<Arc<HartSignals>>,
+    /// HTIF `tohost` and `fromhost` addresses of a bare-metal program.
+    pub(crate) htif: OnceLock<(u64, Option<u64>)>,
+    pub(crate) max_insns: Option<u64>,
+    /// `max_insns` ran out.
+    pub(crate) limit_hit: AtomicBool,
+    /// The VMM wants the vCPUs stopped (pause).
+    pub(crate) pause: AtomicBool,
+    /// Called (from a vCPU thread) when the vCPUs stop by themselves.
+    pub(crate) on_stop: OnceLock<Box<dyn Fn() + Send + Sync>>,
+    /// Per hart: run-loop returns by reason ([`EXIT_NAMES`] order).
+    pub(crate) exits: Vec<[AtomicU64; 4]>,
+    /// When a vCPU first ran guest code.
+    pub(crate) first_run: OnceLock<std::time::Instant>,
+    /// Per hart: its statistics as of its last return from `Hart::run`.
+    pub(crate) published: Vec<std::sync::Mutex<HartCounters>>,
+}
+
+/// A hart's counters, as published by its vCPU thread.
+#[derive(Clone, Debug, Default)]
+pub struct HartCounters {
+    /// Execution statistics.
+    pub stats: vireo_hart::HartStats,
+    /// Traps by cause: `(interrupt, cause code, count)`, non-zero only.
+    pub traps_by_cause: Vec<(bool, u64, u64)>,
+    /// Run-loop returns by reason ([`EXIT_NAMES`] order).
+    pub exits: [u64; 4],
+}
+
+/// Names of the run-loop exit counters, in the order they are kept.
+pub const EXIT_NAMES: [&str; 4] = ["budget", "wfi", "sbi_call", "exit_request"];
+
+impl VcpuShared {
+    fn stopped_by_guest(&self) {
+        if let Some(f) = self.on_stop.get() {
+            f();
+        }
+    }
 }
 
 /// Hands out the board's virtio-mmio slots while a machine is built:
@@ -151,6 +211,7 @@ pub struct VirtioSlots {
     plic: Arc<Plic>,
     ram: Arc<GuestRam>,
     used: Vec<u32>,
+    devices: Vec<(u32, Arc<VirtioMmio>)>,
 }
 
 impl VirtioSlots {
@@ -160,6 +221,7 @@ impl VirtioSlots {
             plic,
             ram,
             used: Vec::new(),
+            devices: Vec::new(),
         }
     }
 
@@ -185,12 +247,14 @@ impl VirtioSlots {
             Box::new(move |level| plic.set_irq(irq, level)),
         )
         .map_err(|e| MachineError::Device(e.to_string()))?;
+        let mmio = Arc::new(mmio);
         bus.add_mmio(
             fdt::VIRTIO_BASE + u64::from(slot) * fdt::VIRTIO_SIZE,
             fdt::VIRTIO_SIZE,
-            Arc::new(mmio),
+            mmio.clone(),
         )?;
         self.used.push(slot);
+        self.devices.push((slot, mmio));
         Ok(slot)
     }
 
@@ -204,6 +268,28 @@ fn align_down(v: u64, a: u64) -> u64 {
     v & !(a - 1)
 }
 
+/// Check the parts of a configuration that do not need any file.
+fn validate(cfg: &MachineConfig) -> Result<(), MachineError> {
+    if cfg.cpus == 0 || cfg.cpus > MAX_CPUS {
+        return Err(MachineError::Config(format!(
+            "--cpus must be between 1 and {MAX_CPUS}, got {}",
+            cfg.cpus
+        )));
+    }
+    if cfg.ram_size < (2 << 20) || !cfg.ram_size.is_multiple_of(4096) {
+        return Err(MachineError::Config(format!(
+            "--mem must be a multiple of 4 KiB and at least 2 MiB, got {} bytes",
+            cfg.ram_size
+        )));
+    }
+    if cfg.ram_size > (1u64 << 40) {
+        return Err(MachineError::Config(
+            "--mem above 1 TiB is not supported".into(),
+        ));
+    }
+    Ok(())
+}
+
 impl Machine {
     /// Build the board, load the images, and put harts in their start
     /// state. Console output goes to `console`.
@@ -211,34 +297,25 @@ impl Machine {
         cfg: MachineConfig,
         console: Box<dyn Write + Send>,
     ) -> Result<Machine, MachineError> {
-        if cfg.cpus == 0 || cfg.cpus > MAX_CPUS {
-            return Err(MachineError::Config(format!(
-                "--cpus must be between 1 and {MAX_CPUS}, got {}",
-                cfg.cpus
-            )));
-        }
-        if cfg.ram_size < (2 << 20) || !cfg.ram_size.is_multiple_of(4096) {
-            return Err(MachineError::Config(format!(
-                "--mem must be a multiple of 4 KiB and at least 2 MiB, got {} bytes",
-                cfg.ram_size
-            )));
-        }
-        if cfg.ram_size > (1u64 << 40) {
-            return Err(MachineError::Config(
-                "--mem above 1 TiB is not supported".into(),
-            ));
-        }
+        validate(&cfg)?;
         let ram = Arc::new(GuestRam::new(RAM_BASE, cfg.ram_size)?);
+        let mut m = Machine::build(cfg, ram, console)?;
+        m.boot()?;
+        Ok(m)
+    }
+
+    /// Build the board around `ram`: devices, buses, harts in reset state.
+    pub(crate) fn build(
+        cfg: MachineConfig,
+        ram: Arc<GuestRam>,
+        console: Box<dyn Write + Send>,
+    ) -> Result<Machine, MachineError> {
         let clock = Arc::new(Clock::new());
         let signals: Vec<Arc<HartSignals>> = (0..cfg.cpus)
             .map(|_| Arc::new(HartSignals::new()))
             .collect();
 
         let power = Arc::new(PowerControl::new(signals.clone()));
-        {
-            let s = signals.clone();
-            power.set_hook(Box::new(move |_| s.iter().for_each(|h| h.request_exit())));
-        }
         let plic =
             Arc::new(Plic::new(signals.clone()).map_err(|e| MachineError::Device(e.to_string()))?);
         let uart = {
@@ -254,13 +331,20 @@ impl Machine {
                 p.set_irq(fdt::RTC_IRQ, l)
             })))
         };
+        let vmgenid = {
+            let p = plic.clone();
+            Arc::new(VmGenId::new(Box::new(move |l| {
+                p.set_irq(fdt::VMGENID_IRQ, l)
+            })))
+        };
         let mut bus = Bus::new(ram.clone());
         bus.add_mmio(
             fdt::TEST_BASE,
             TEST_DEVICE_SIZE,
             Arc::new(TestDevice::new(power.clone())),
         )?;
-        bus.add_mmio(fdt::RTC_BASE, RTC_SIZE, rtc)?;
+        bus.add_mmio(fdt::RTC_BASE, RTC_SIZE, rtc.clone())?;
+        bus.add_mmio(fdt::VMGENID_BASE, VMGENID_SIZE, vmgenid.clone())?;
         bus.add_mmio(
             fdt::CLINT_BASE,
             CLINT_SIZE,
@@ -292,7 +376,7 @@ impl Machine {
         let bus = Arc::new(bus);
 
         let host_sbi = cfg.firmware == Firmware::Builtin;
-        let mut harts: Vec<Box<Hart>> = (0..cfg.cpus)
+        let harts: Vec<Box<Hart>> = (0..cfg.cpus)
             .map(|i| {
                 Hart::new(
                     i as u64,
@@ -306,16 +390,75 @@ impl Machine {
                 )
             })
             .collect();
+        let sbi = Arc::new(Sbi::new(
+            cfg.cpus as usize,
+            signals.clone(),
+            power.clone(),
+            uart.clone(),
+            ram.clone(),
+        ));
+        let shared = Arc::new(VcpuShared {
+            power: power.clone(),
+            sbi: sbi.clone(),
+            ram: ram.clone(),
+            signals: signals.clone(),
+            htif: OnceLock::new(),
+            max_insns: cfg.max_insns,
+            limit_hit: AtomicBool::new(false),
+            pause: AtomicBool::new(false),
+            on_stop: OnceLock::new(),
+            exits: (0..cfg.cpus).map(|_| Default::default()).collect(),
+            first_run: OnceLock::new(),
+            published: (0..cfg.cpus).map(|_| Default::default()).collect(),
+        });
+        {
+            let s = signals.clone();
+            let sh = Arc::downgrade(&shared);
+            power.set_hook(Box::new(move |_| {
+                s.iter().for_each(|h| h.request_exit());
+                if let Some(sh) = sh.upgrade() {
+                    sh.stopped_by_guest();
+                }
+            }));
+        }
+        Ok(Machine {
+            cfg,
+            ram,
+            harts,
+            vcpus: Vec::new(),
+            shared,
+            signals,
+            clock,
+            power,
+            plic,
+            uart,
+            rtc,
+            vmgenid,
+            virtio: virtio.devices,
+            sbi,
+            console_input,
+            paused_at: None,
+            fdt_addr: 0,
+        })
+    }
 
+    /// Load the kernel, firmware, initrd and device tree into RAM and put
+    /// the harts in their boot state.
+    fn boot(&mut self) -> Result<(), MachineError> {
+        let cfg = &self.cfg;
+        let ram = &self.ram;
+        let harts = &mut self.harts;
+        let sbi = &self.sbi;
+        let virtio_slots: Vec<u32> = self.virtio.iter().map(|(s, _)| *s).collect();
         // Load images.
         let ram_end = ram.end();
         let (entry, kernel_end, tohost, fromhost, payload) = match &cfg.firmware {
             Firmware::File(fw) => {
-                let f = loader::load_firmware(&ram, fw)?;
+                let f = loader::load_firmware(ram, fw)?;
                 let (k_end, payload) = match &cfg.kernel {
                     Some(k) => {
                         let img = loader::load_kernel(
-                            &ram,
+                            ram,
                             k,
                             RAM_BASE + 0x20_0000,
                             RAM_BASE + 0x20_0000,
@@ -337,7 +480,7 @@ impl Machine {
                 } else {
                     RAM_BASE + 0x20_0000
                 };
-                let img = loader::load_kernel(&ram, k, base, RAM_BASE + 0x20_0000)?;
+                let img = loader::load_kernel(ram, k, base, RAM_BASE + 0x20_0000)?;
                 (img.entry, img.end, img.tohost, img.fromhost, None)
             }
         };
@@ -357,7 +500,8 @@ impl Machine {
                 Some(cfg.cmdline.clone())
             },
             initrd,
-            virtio_slots: virtio.used().to_vec(),
+            virtio_slots: virtio_slots.clone(),
+            vmgenid: true,
         };
         let probe = fdt::build_fdt(&fdt_cfg(cfg.initrd.as_ref().map(|_| (0, 0))))?;
         let top = ram_end.min(RAM_BASE + (3 << 30));
@@ -370,20 +514,13 @@ impl Machine {
             )));
         }
         let initrd = match &cfg.initrd {
-            Some(p) => Some(loader::load_initrd(&ram, p, kernel_end, fdt_addr)?),
+            Some(p) => Some(loader::load_initrd(ram, p, kernel_end, fdt_addr)?),
             None => None,
         };
         let blob = fdt::build_fdt(&fdt_cfg(initrd))?;
         ram.write_bytes(fdt_addr, &blob)?;
 
         // Start state.
-        let sbi = Arc::new(Sbi::new(
-            cfg.cpus as usize,
-            signals.clone(),
-            power.clone(),
-            uart.clone(),
-            ram.clone(),
-        ));
         for h in harts.iter_mut() {
             h.x[10] = h.id;
             h.x[11] = fdt_addr;
@@ -433,19 +570,12 @@ impl Machine {
             }
         }
 
-        Ok(Machine {
-            cfg,
-            ram,
-            harts,
-            signals,
-            power,
-            uart,
-            sbi,
-            tohost,
-            fromhost,
-            console_input,
-            fdt_addr,
-        })
+        self.fdt_addr = fdt_addr;
+        if let Some(th) = tohost {
+            // Only bare-metal programs have HTIF; hart 0 polls it.
+            let _ = self.shared.htif.set((th, fromhost));
+        }
+        Ok(())
     }
 
     /// Where host input for the virtio console (`hvc0`) goes, if the
@@ -459,9 +589,14 @@ impl Machine {
         self.uart.clone()
     }
 
-    /// The harts (for register dumps after a run).
+    /// The harts (for register dumps after a run). Empty while running.
     pub fn harts(&self) -> &[Box<Hart>] {
         &self.harts
+    }
+
+    /// The configuration the machine was built from.
+    pub fn config(&self) -> &MachineConfig {
+        &self.cfg
     }
 
     /// Guest RAM.
@@ -469,38 +604,135 @@ impl Machine {
         &self.ram
     }
 
+    /// The virtio transports, with their slots.
+    pub fn virtio_devices(&self) -> &[(u32, Arc<VirtioMmio>)] {
+        &self.virtio
+    }
+
     /// Ask the machine to power off (as if the guest did).
     pub fn power(&self) -> Arc<PowerControl> {
         self.power.clone()
     }
 
-    /// Run all harts until the machine stops.
-    pub fn run(&mut self) -> Outcome {
-        let limit_hit = AtomicBool::new(false);
-        let power = self.power.clone();
-        let sbi = self.sbi.clone();
-        let signals = self.signals.clone();
-        let ram = self.ram.clone();
-        let max = self.cfg.max_insns;
-        let (tohost, fromhost) = (self.tohost, self.fromhost);
-        std::thread::scope(|s| {
-            for hart in self.harts.iter_mut() {
-                let (power, sbi, signals, ram, limit_hit) =
-                    (&power, &sbi, &signals, &ram, &limit_hit);
-                let name = format!("vcpu{}", hart.id);
-                let spawned = std::thread::Builder::new()
-                    .name(name)
-                    .spawn_scoped(s, move || {
-                        hart_loop(
-                            hart, power, sbi, ram, tohost, fromhost, max, limit_hit, signals,
-                        )
-                    });
-                if let Err(e) = spawned {
-                    eprintln!("vireo: cannot start a vCPU thread: {e}");
-                    power.request(PowerEvent::Fail(255));
-                }
+    /// Call `f` (once per stop, from a vCPU thread) when the vCPUs stop
+    /// by themselves: the guest powered off, rebooted or reported a test
+    /// result, or the instruction limit ran out. Then call
+    /// [`Machine::wait`]. Can be set once.
+    pub fn on_guest_stop(&self, f: Box<dyn Fn() + Send + Sync>) {
+        let _ = self.shared.on_stop.set(f);
+    }
+
+    /// True while vCPU threads run.
+    pub fn is_running(&self) -> bool {
+        !self.vcpus.is_empty()
+    }
+
+    /// Start (or continue) the vCPUs on host threads.
+    pub fn start(&mut self) -> Result<(), MachineError> {
+        if self.is_running() {
+            return Ok(());
+        }
+        self.shared.pause.store(false, Ordering::Release);
+        for s in &self.signals {
+            s.clear_exit();
+        }
+        let harts = std::mem::take(&mut self.harts);
+        let mut failed = None;
+        for hart in harts {
+            if failed.is_some() {
+                self.harts.push(hart);
+                continue;
             }
-        });
+            let shared = self.shared.clone();
+            let name = format!("vcpu{}", hart.id);
+            // The hart comes back through the join handle; if the thread
+            // cannot be created the hart is lost with the closure, so keep
+            // a way to report it.
+            match std::thread::Builder::new()
+                .name(name)
+                .spawn(move || hart_loop(hart, &shared))
+            {
+                Ok(h) => self.vcpus.push(h),
+                Err(e) => failed = Some(e),
+            }
+        }
+        if let Some(e) = failed {
+            self.pause();
+            return Err(MachineError::Device(format!(
+                "cannot start a vCPU thread: {e}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Stop every vCPU at an instruction boundary and wait for it; the
+    /// machine owns the harts again. Devices are not touched (see
+    /// [`Machine::pause`]).
+    fn stop_vcpus(&mut self) {
+        self.shared.pause.store(true, Ordering::Release);
+        for s in &self.signals {
+            s.request_exit();
+        }
+        let mut harts: Vec<Box<Hart>> = Vec::with_capacity(self.vcpus.len());
+        for h in self.vcpus.drain(..) {
+            match h.join() {
+                Ok(hart) => harts.push(hart),
+                // A vCPU thread panicked (a vireo bug): its hart is gone.
+                // Keep the others; the machine can no longer run or be
+                // snapshotted (checked by `snapshot`).
+                Err(_) => eprintln!("vireo: a vCPU thread panicked"),
+            }
+        }
+        harts.sort_by_key(|h| h.id);
+        self.harts.extend(harts);
+        self.harts.sort_by_key(|h| h.id);
+        // Requests posted to a hart after it stopped (an IPI) are applied
+        // now, so that a snapshot contains them.
+        for h in self.harts.iter_mut() {
+            h.serve_requests();
+        }
+    }
+
+    /// Pause: stop every vCPU at an instruction boundary, then quiesce the
+    /// devices (in-flight I/O completes). Guest time stops with it.
+    pub fn pause(&mut self) {
+        self.stop_vcpus();
+        for (_, d) in &self.virtio {
+            d.pause();
+        }
+        if self.paused_at.is_none() {
+            self.paused_at = Some(self.clock.now());
+        }
+    }
+
+    /// Continue after [`Machine::pause`] (or start a restored machine).
+    /// With `catch_up`, the guest clock jumps forward by the paused time
+    /// (as a physical machine's would); without, the guest does not see
+    /// the pause.
+    pub fn resume(&mut self, catch_up: bool) -> Result<(), MachineError> {
+        if let Some(t) = self.paused_at.take() {
+            if !catch_up {
+                self.clock.set(t);
+            }
+        }
+        for (_, d) in &self.virtio {
+            d.resume();
+        }
+        self.start()
+    }
+
+    /// Wait until the vCPUs stop by themselves and say why.
+    pub fn wait(&mut self) -> Outcome {
+        for h in self.vcpus.drain(..) {
+            if let Ok(hart) = h.join() {
+                self.harts.push(hart);
+            }
+        }
+        self.harts.sort_by_key(|h| h.id);
+        self.outcome()
+    }
+
+    fn outcome(&self) -> Outcome {
         match self.power.take() {
             Some(PowerEvent::Poweroff) => Outcome::Poweroff,
             Some(PowerEvent::Fail(c)) => Outcome::Fail(c),
@@ -508,28 +740,61 @@ impl Machine {
             None => Outcome::InsnLimit,
         }
     }
+
+    /// Run all harts until the machine stops.
+    pub fn run(&mut self) -> Outcome {
+        if let Err(e) = self.start() {
+            eprintln!("vireo: {e}");
+            self.power.request(PowerEvent::Fail(255));
+        }
+        self.wait()
+    }
+
+    /// When a vCPU first ran guest code on this machine.
+    pub fn first_run(&self) -> Option<std::time::Instant> {
+        self.shared.first_run.get().copied()
+    }
+
+    /// Counters of every hart: exact while paused, as of each vCPU's
+    /// last trip through its run loop while running.
+    pub fn hart_counters(&self) -> Vec<HartCounters> {
+        (0..self.cfg.cpus as usize)
+            .map(|i| {
+                let exits =
+                    std::array::from_fn(|k| self.shared.exits[i][k].load(Ordering::Relaxed));
+                match self.harts.iter().find(|h| h.id == i as u64) {
+                    Some(h) => HartCounters {
+                        stats: h.stats(),
+                        traps_by_cause: h.trap_counts(),
+                        exits,
+                    },
+                    None => {
+                        let mut c = self.shared.published[i]
+                            .lock()
+                            .map(|p| p.clone())
+                            .unwrap_or_default();
+                        c.exits = exits;
+                        c
+                    }
+                }
+            })
+            .collect()
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn hart_loop(
-    hart: &mut Hart,
-    power: &PowerControl,
-    sbi: &Sbi,
-    ram: &GuestRam,
-    tohost: Option<u64>,
-    fromhost: Option<u64>,
-    max: Option<u64>,
-    limit_hit: &AtomicBool,
-    signals: &[Arc<HartSignals>],
-) {
+fn hart_loop(mut hart: Box<Hart>, sh: &VcpuShared) -> Box<Hart> {
     let id = hart.id as usize;
+    let exits = &sh.exits[id];
     loop {
-        if power.pending().is_some() || limit_hit.load(Ordering::Acquire) {
-            return;
+        if sh.pause.load(Ordering::Acquire)
+            || sh.power.pending().is_some()
+            || sh.limit_hit.load(Ordering::Acquire)
+        {
+            return hart;
         }
-        if sbi.status(id) != HartStatus::Started {
+        if sh.sbi.status(id) != HartStatus::Started {
             // Stopped: wait for an HSM start (or the end of the machine).
-            match sbi.wait_start(id, power) {
+            match sh.sbi.wait_start(id, &sh.power) {
                 Some((addr, opaque)) => {
                     hart.set_priv(Privilege::S);
                     hart.pc = addr;
@@ -539,10 +804,17 @@ fn hart_loop(
                     hart.csr.satp = 0;
                     hart.mmu.flush_all();
                 }
-                None => return,
+                None => {
+                    // A pause or power-off woke us; the checks above decide.
+                    if sh.pause.load(Ordering::Acquire) || sh.power.pending().is_some() {
+                        return hart;
+                    }
+                    hart.signals.clear_exit();
+                    continue;
+                }
             }
         }
-        let budget = match max {
+        let budget = match sh.max_insns {
             // Traps count as steps: a guest stuck in a trap loop retires
             // nothing but must still hit the limit.
             Some(m) if id == 0 => m
@@ -551,24 +823,42 @@ fn hart_loop(
             _ => SLICE,
         };
         if budget == 0 {
-            limit_hit.store(true, Ordering::Release);
-            signals.iter().for_each(|s| s.request_exit());
-            return;
+            if !sh.limit_hit.swap(true, Ordering::AcqRel) {
+                sh.signals.iter().for_each(|s| s.request_exit());
+                sh.stopped_by_guest();
+            }
+            return hart;
         }
+        sh.first_run.get_or_init(std::time::Instant::now);
         let exit = hart.run(budget);
         if id == 0 {
-            if let Some(th) = tohost {
-                poll_htif(ram, th, fromhost, power);
-                if power.pending().is_some() {
-                    return;
+            if let Some(&(th, fh)) = sh.htif.get() {
+                poll_htif(&sh.ram, th, fh, &sh.power);
+                if sh.power.pending().is_some() {
+                    return hart;
                 }
             }
+        }
+        let reason = match exit {
+            Exit::Budget => 0,
+            Exit::Wfi => 1,
+            Exit::SbiCall => 2,
+            Exit::ExitRequested => 3,
+        };
+        exits[reason].fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut p) = sh.published[id].lock() {
+            p.stats = hart.stats();
+            p.traps_by_cause = hart.trap_counts();
         }
         match exit {
             Exit::Budget => {}
             Exit::Wfi => hart.wait_for_interrupt(),
-            Exit::SbiCall => sbi.call(hart),
-            Exit::ExitRequested => hart.signals.clear_exit(),
+            Exit::SbiCall => sh.sbi.call(&mut hart),
+            Exit::ExitRequested => {
+                if !sh.pause.load(Ordering::Acquire) {
+                    hart.signals.clear_exit();
+                }
+            }
         }
     }
 }

@@ -7,18 +7,23 @@
 //! NS16550A console, the Goldfish RTC, the SiFive test device with the
 //! `syscon-poweroff`/`syscon-reboot` nodes that drive it, the virtio-mmio
 //! slots that hold a device, and `/chosen` (console, command line,
-//! initrd, a random seed).
+//! initrd, a random seed). Optionally the VM generation ID
+//! (`microsoft,vmgenid`), which QEMU's `virt` board does not have.
 
 use std::fs::File;
 use std::io::Read;
 use thiserror::Error;
-use vireo_devices::{CLINT_SIZE, PLIC_MAX_HARTS, PLIC_SIZE, RTC_SIZE, TEST_DEVICE_SIZE, UART_SIZE};
+use vireo_devices::{
+    CLINT_SIZE, PLIC_MAX_HARTS, PLIC_SIZE, RTC_SIZE, TEST_DEVICE_SIZE, UART_SIZE, VMGENID_ID_LEN,
+};
 use vm_fdt::FdtWriter;
 
 /// Base of the SiFive test (power) device.
 pub const TEST_BASE: u64 = 0x0010_0000;
 /// Base of the Goldfish RTC.
 pub const RTC_BASE: u64 = 0x0010_1000;
+/// Base of the VM generation ID.
+pub const VMGENID_BASE: u64 = 0x0010_2000;
 /// Base of the CLINT.
 pub const CLINT_BASE: u64 = 0x0200_0000;
 /// Base of the PLIC.
@@ -35,6 +40,8 @@ pub const VIRTIO_SLOTS: u32 = 8;
 pub const UART_IRQ: u32 = 10;
 /// PLIC source of the RTC.
 pub const RTC_IRQ: u32 = 11;
+/// PLIC source of the VM generation ID's notification.
+pub const VMGENID_IRQ: u32 = 12;
 /// PLIC source of virtio-mmio slot 0; slot `i` uses `VIRTIO_IRQ_BASE + i`.
 pub const VIRTIO_IRQ_BASE: u32 = 1;
 /// Frequency of `mtime` and of the `time` CSR.
@@ -89,6 +96,8 @@ pub struct FdtConfig {
     pub initrd: Option<(u64, u64)>,
     /// virtio-mmio slots (`0..8`) that hold a device.
     pub virtio_slots: Vec<u32>,
+    /// Describe the VM generation ID device (`microsoft,vmgenid`).
+    pub vmgenid: bool,
 }
 
 /// Errors building the device tree.
@@ -293,6 +302,19 @@ fn soc(fdt: &mut FdtWriter, cfg: &FdtConfig) -> Result<(), FdtError> {
         RTC_IRQ,
     )?;
 
+    if cfg.vmgenid {
+        // `reg` covers the 16-byte ID only, as the binding describes it;
+        // the device's MMIO window is a page, the rest reads 0.
+        plic_device(
+            fdt,
+            "vmgenid",
+            "microsoft,vmgenid",
+            VMGENID_BASE,
+            VMGENID_ID_LEN as u64,
+            VMGENID_IRQ,
+        )?;
+    }
+
     let clint = fdt.begin_node(&format!("clint@{CLINT_BASE:x}"))?;
     fdt.property_string_list("compatible", strings(&["sifive,clint0", "riscv,clint0"]))?;
     reg(fdt, CLINT_BASE, CLINT_SIZE)?;
@@ -412,6 +434,7 @@ mod tests {
             bootargs: Some("console=ttyS0 earlycon".into()),
             initrd: Some((0x8400_0000, 0x8480_0000)),
             virtio_slots: vec![3, 0],
+            vmgenid: true,
         }
     }
 
@@ -475,6 +498,10 @@ mod tests {
             "rtc@101000 {",
             "compatible = \"google,goldfish-rtc\";",
             "interrupts = <0x0b>;",
+            "vmgenid@102000 {",
+            "compatible = \"microsoft,vmgenid\";",
+            "reg = <0x00 0x102000 0x00 0x10>;",
+            "interrupts = <0x0c>;",
             "compatible = \"sifive,test1\\0sifive,test0\\0syscon\";",
             "compatible = \"syscon-poweroff\";",
             "value = <0x5555>;",
@@ -499,6 +526,41 @@ mod tests {
         );
         assert!(!dts.contains("virtio_mmio@10002000"), "slot 1 is empty");
         assert!(!dts.contains("cpu@4"));
+    }
+
+    #[test]
+    fn vmgenid_node_only_when_enabled() {
+        let on = build_fdt(&config(1)).unwrap();
+        let off = build_fdt(&FdtConfig {
+            vmgenid: false,
+            ..config(1)
+        })
+        .unwrap();
+
+        // Raw blob checks work without dtc: node names and strings are
+        // stored verbatim.
+        let has = |dtb: &[u8], s: &[u8]| dtb.windows(s.len()).any(|w| w == s);
+        assert!(has(&on, b"vmgenid@102000\0"));
+        assert!(has(&on, b"microsoft,vmgenid\0"));
+        assert!(!has(&off, b"vmgenid@102000"));
+        assert!(!has(&off, b"microsoft,vmgenid"));
+        let Some(dts) = decompile(&on) else {
+            eprintln!("dtc not installed: skipping the decompiled checks");
+            return;
+        };
+        let node = dts
+            .split("vmgenid@102000 {")
+            .nth(1)
+            .and_then(|rest| rest.split("};").next())
+            .unwrap_or_else(|| panic!("no vmgenid node in\n{dts}"));
+        for needle in [
+            "compatible = \"microsoft,vmgenid\";",
+            "reg = <0x00 0x102000 0x00 0x10>;",
+            "interrupt-parent = <0x01>;",
+            "interrupts = <0x0c>;",
+        ] {
+            assert!(node.contains(needle), "missing `{needle}` in\n{node}");
+        }
     }
 
     #[test]

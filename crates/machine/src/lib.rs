@@ -9,5 +9,9 @@ pub mod board;
 pub mod fdt;
 pub mod loader;
 pub mod sbi;
+pub mod snapshot;
 
-pub use board::{Firmware, Machine, MachineConfig, MachineError, Outcome};
+pub use board::{
+    Firmware, HartCounters, Machine, MachineConfig, MachineError, Outcome, EXIT_NAMES, RAM_BASE,
+};
+pub use snapshot::MachineSnapshot;

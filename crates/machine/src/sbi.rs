@@ -107,6 +107,45 @@ impl Sbi {
         self.slot(id).status
     }
 
+    /// Every hart's HSM state: status (0 started, 1 stopped, 2 start
+    /// pending) and a start request not yet picked up.
+    pub fn save(&self) -> Vec<(u8, Option<(u64, u64)>)> {
+        (0..self.slots.len())
+            .map(|i| {
+                let s = self.slot(i);
+                (s.status as u8, s.start)
+            })
+            .collect()
+    }
+
+    /// Restore what [`Sbi::save`] returned (validated: one entry per
+    /// hart, known status values).
+    pub fn restore(&self, saved: &[(u8, Option<(u64, u64)>)]) -> Result<(), String> {
+        if saved.len() != self.slots.len() {
+            return Err(format!(
+                "the snapshot has {} harts, the machine {}",
+                saved.len(),
+                self.slots.len()
+            ));
+        }
+        let mut decoded = Vec::with_capacity(saved.len());
+        for &(st, start) in saved {
+            let status = match st {
+                0 => HartStatus::Started,
+                1 => HartStatus::Stopped,
+                2 => HartStatus::StartPending,
+                _ => return Err(format!("unknown HSM status {st}")),
+            };
+            decoded.push((status, start));
+        }
+        for (i, (status, start)) in decoded.into_iter().enumerate() {
+            let mut s = self.slot(i);
+            s.status = status;
+            s.start = start;
+        }
+        Ok(())
+    }
+
     /// Block a stopped hart until it is started (returns the start address
     /// and opaque value) or the machine powers off (returns `None`).
     pub fn wait_start(&self, id: usize, power: &PowerControl) -> Option<(u64, u64)> {
@@ -164,7 +203,10 @@ impl Sbi {
                 continue;
             }
             let mut spins = 0u32;
+            // A target that is stopping for a pause serves the request
+            // when the machine owns it again (before any snapshot).
             while self.signals[id].has_requests()
+                && !self.signals[id].exit_requested()
                 && self.status(id) == HartStatus::Started
                 && self.power.pending().is_none()
             {

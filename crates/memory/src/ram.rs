@@ -1,8 +1,10 @@
 //! Guest DRAM.
 
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::fs::File;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use thiserror::Error;
-use vm_memory::{GuestAddress, GuestMemoryBackend, GuestMemoryMmap};
+use vm_memory::mmap::MmapRegionBuilder;
+use vm_memory::{FileOffset, GuestAddress, GuestMemoryBackend, GuestMemoryMmap, GuestRegionMmap};
 
 /// Size of the unit of code tracking (and of the smallest guest page).
 pub const PAGE_SIZE: u64 = 4096;
@@ -42,12 +44,22 @@ pub struct GuestRam {
     base: u64,
     size: u64,
     host: *mut u8,
-    /// One byte per page: non-zero when some hart holds decoded instructions
-    /// from the page. Stores to such a page clear the byte and bump
-    /// `code_epoch`, which makes every hart drop its decode cache.
-    code_pages: Box<[AtomicU8]>,
+    /// One byte of flags per page: [`PAGE_CODE`] when some hart holds
+    /// decoded instructions from the page, [`PAGE_CLEAN`] when dirty-page
+    /// tracking is on and nothing wrote the page since the log was last
+    /// taken. Any store to a page with a flag set clears both (and bumps
+    /// `code_epoch` if the page held code); stores to flagless pages cost
+    /// one load, so tracking adds nothing to the store path.
+    page_flags: Box<[AtomicU8]>,
     code_epoch: AtomicU64,
+    /// Dirty-page tracking is on.
+    tracking: AtomicBool,
 }
+
+/// Page flag: decoded instructions from this page are cached.
+const PAGE_CODE: u8 = 1;
+/// Page flag: not written since the dirty log was last taken.
+const PAGE_CLEAN: u8 = 2;
 
 // SAFETY: the raw pointer refers to a mapping owned by `mem`, which is
 // itself Send + Sync; all shared mutation goes through atomics or raw
@@ -68,19 +80,82 @@ impl GuestRam {
         }
         let mem = GuestMemoryMmap::<()>::from_ranges(&[(GuestAddress(base), size as usize)])
             .map_err(|e| alloc_err(e.to_string()))?;
+        Self::wrap(mem, base, size)
+    }
+
+    /// Map guest RAM copy-on-write from `file` at byte `offset` (a
+    /// snapshot's memory file): pages are read from the file when the
+    /// guest first touches them, and guest writes stay private to this
+    /// process, so the file is never modified and any number of VMs can
+    /// share it. Costs the same whatever the size: nothing is read here.
+    pub fn from_file(base: u64, size: u64, file: File, offset: u64) -> Result<GuestRam, RamError> {
+        let alloc_err = |reason: String| RamError::Alloc { size, reason };
+        if size == 0 || !size.is_multiple_of(PAGE_SIZE) || !offset.is_multiple_of(PAGE_SIZE) {
+            return Err(alloc_err(
+                "size and file offset must be multiples of 4 KiB".into(),
+            ));
+        }
+        let len = file
+            .metadata()
+            .map_err(|e| alloc_err(format!("cannot stat the memory file: {e}")))?
+            .len();
+        if len < offset.saturating_add(size) {
+            return Err(alloc_err(format!(
+                "the memory file has {len} bytes, {} are needed",
+                offset + size
+            )));
+        }
+        let region = MmapRegionBuilder::new(size as usize)
+            .with_mmap_prot(libc::PROT_READ | libc::PROT_WRITE)
+            .with_mmap_flags(libc::MAP_PRIVATE | libc::MAP_NORESERVE)
+            .with_file_offset(FileOffset::new(file, offset))
+            .build()
+            .map_err(|e| alloc_err(format!("cannot map the memory file: {e}")))?;
+        let region = GuestRegionMmap::new(region, GuestAddress(base))
+            .ok_or_else(|| alloc_err("RAM would wrap the address space".into()))?;
+        let mem =
+            GuestMemoryMmap::from_regions(vec![region]).map_err(|e| alloc_err(e.to_string()))?;
+        Self::wrap(mem, base, size)
+    }
+
+    fn wrap(mem: GuestMemoryMmap, base: u64, size: u64) -> Result<GuestRam, RamError> {
         let host = mem
             .get_host_address(GuestAddress(base))
-            .map_err(|e| alloc_err(e.to_string()))?;
+            .map_err(|e| RamError::Alloc {
+                size,
+                reason: e.to_string(),
+            })?;
         let pages = (size / PAGE_SIZE) as usize;
-        let code_pages = (0..pages).map(|_| AtomicU8::new(0)).collect();
+        // Zeroed memory from the allocator is mapped lazily by the host,
+        // so this costs nothing up front however large RAM is (restore
+        // time must not grow with guest memory).
+        let zeroed: Box<[u8]> = vec![0u8; pages].into_boxed_slice();
+        // SAFETY: `AtomicU8` has the same size, alignment and bit validity
+        // as `u8` (documented), so a boxed `[u8]` is a valid boxed
+        // `[AtomicU8]` of the same length, allocated with the same layout.
+        let page_flags: Box<[AtomicU8]> =
+            unsafe { Box::from_raw(Box::into_raw(zeroed) as *mut [AtomicU8]) };
         Ok(GuestRam {
             mem,
             base,
             size,
             host,
-            code_pages,
+            page_flags,
             code_epoch: AtomicU64::new(0),
+            tracking: AtomicBool::new(false),
         })
+    }
+
+    /// All of RAM as a host slice, for saving it. Only call while nothing
+    /// writes guest memory (the VM is paused): the slice aliases memory
+    /// that harts and devices otherwise write concurrently.
+    ///
+    /// # Safety
+    /// No vCPU or device may write guest RAM while the slice lives.
+    pub unsafe fn as_slice_while_paused(&self) -> &[u8] {
+        // SAFETY: `host..host+size` is the mapping owned by `mem`, alive
+        // as long as `self`; the caller guarantees nobody writes it.
+        unsafe { std::slice::from_raw_parts(self.host, self.size as usize) }
     }
 
     /// First guest physical address of RAM.
@@ -197,8 +272,8 @@ impl GuestRam {
     #[inline]
     pub fn mark_code_page(&self, addr: u64) {
         let page = ((addr - self.base) / PAGE_SIZE) as usize;
-        if let Some(b) = self.code_pages.get(page) {
-            b.store(1, Ordering::Release);
+        if let Some(b) = self.page_flags.get(page) {
+            b.fetch_or(PAGE_CODE, Ordering::AcqRel);
         }
     }
 
@@ -212,12 +287,66 @@ impl GuestRam {
 
     #[inline(always)]
     fn note_store_page(&self, page: usize) {
-        if let Some(b) = self.code_pages.get(page) {
+        if let Some(b) = self.page_flags.get(page) {
             if b.load(Ordering::Relaxed) != 0 {
-                b.store(0, Ordering::Relaxed);
-                self.code_epoch.fetch_add(1, Ordering::AcqRel);
+                self.note_store_slow(b);
             }
         }
+    }
+
+    #[cold]
+    fn note_store_slow(&self, flags: &AtomicU8) {
+        if flags.swap(0, Ordering::AcqRel) & PAGE_CODE != 0 {
+            self.code_epoch.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    // ---- dirty-page tracking --------------------------------------------
+
+    /// Turn dirty-page tracking on (every page starts clean) or off.
+    pub fn set_dirty_tracking(&self, on: bool) {
+        self.tracking.store(on, Ordering::Release);
+        for b in self.page_flags.iter() {
+            if on {
+                b.fetch_or(PAGE_CLEAN, Ordering::AcqRel);
+            } else {
+                b.fetch_and(!PAGE_CLEAN, Ordering::AcqRel);
+            }
+        }
+    }
+
+    /// Mark the pages set in `bits` (the format of
+    /// [`GuestRam::take_dirty_log`]) dirty again: used when a snapshot
+    /// that consumed a log failed, so the next one still writes them.
+    pub fn redirty(&self, bits: &[u64]) {
+        for (i, b) in self.page_flags.iter().enumerate() {
+            if bits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0) {
+                b.fetch_and(!PAGE_CLEAN, Ordering::AcqRel);
+            }
+        }
+    }
+
+    /// Whether dirty-page tracking is on.
+    pub fn dirty_tracking(&self) -> bool {
+        self.tracking.load(Ordering::Acquire)
+    }
+
+    /// The pages written since tracking started or the log was last
+    /// taken (one bit per page, page `i` at bit `i % 64` of word
+    /// `i / 64`), and start a new log: every page is clean again.
+    /// `None` when tracking is off. Take it while the VM is paused, or a
+    /// concurrent store may land in either log.
+    pub fn take_dirty_log(&self) -> Option<Vec<u64>> {
+        if !self.dirty_tracking() {
+            return None;
+        }
+        let mut bits = vec![0u64; self.page_flags.len().div_ceil(64)];
+        for (i, b) in self.page_flags.iter().enumerate() {
+            if b.fetch_or(PAGE_CLEAN, Ordering::AcqRel) & PAGE_CLEAN == 0 {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        Some(bits)
     }
 
     /// The code epoch: changes whenever cached code may have been
@@ -272,5 +401,65 @@ mod tests {
         ram.mark_code_page(0x8000_1000);
         ram.note_store(0x8000_1ff8);
         assert_ne!(ram.code_epoch(), e0);
+    }
+
+    #[test]
+    fn dirty_log_records_stores_and_dma_then_restarts() {
+        let ram = GuestRam::new(0x8000_0000, 0x10000).unwrap();
+        assert_eq!(ram.take_dirty_log(), None, "off by default");
+        ram.set_dirty_tracking(true);
+        assert_eq!(ram.take_dirty_log(), Some(vec![0]));
+        ram.note_store(0x8000_2008);
+        ram.write_bytes(0x8000_5ffe, &[1, 2, 3]).unwrap();
+        ram.mark_code_page(0x8000_9000);
+        let e0 = ram.code_epoch();
+        ram.note_store(0x8000_9000);
+        assert_ne!(ram.code_epoch(), e0, "code invalidation still works");
+        assert_eq!(
+            ram.take_dirty_log(),
+            Some(vec![(1 << 2) | (1 << 5) | (1 << 6) | (1 << 9)])
+        );
+        assert_eq!(
+            ram.take_dirty_log(),
+            Some(vec![0]),
+            "a new log starts clean"
+        );
+        ram.set_dirty_tracking(false);
+        assert_eq!(ram.take_dirty_log(), None);
+    }
+
+    #[test]
+    fn file_backed_ram_is_copy_on_write() {
+        use std::io::{Read, Seek, Write};
+        let mut f = tempfile();
+        f.write_all(&[0u8; 4096]).unwrap();
+        let mut page = vec![0u8; 0x4000];
+        page[0x1000] = 0xaa;
+        f.write_all(&page).unwrap();
+        let ram = GuestRam::from_file(0x8000_0000, 0x4000, f.try_clone().unwrap(), 4096).unwrap();
+        assert_eq!(ram.read_u32(0x8000_1000).unwrap(), 0xaa);
+        ram.write_u64(0x8000_1000, 0x55).unwrap();
+        assert_eq!(ram.read_u64(0x8000_1000).unwrap(), 0x55);
+        let mut back = Vec::new();
+        f.rewind().unwrap();
+        f.read_to_end(&mut back).unwrap();
+        assert_eq!(back[4096 + 0x1000], 0xaa, "the file is not modified");
+        assert!(
+            GuestRam::from_file(0x8000_0000, 0x8000, f, 4096).is_err(),
+            "a short file is refused"
+        );
+    }
+
+    fn tempfile() -> File {
+        let path = std::env::temp_dir().join(format!("vireo-ram-test-{}", std::process::id()));
+        let f = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap();
+        let _ = std::fs::remove_file(&path);
+        f
     }
 }

@@ -24,20 +24,47 @@
 //! A ring that cannot be read (outside RAM, a runaway avail index) marks
 //! the device `DEVICE_NEEDS_RESET`; the thread then ignores the queues
 //! until the driver resets the device.
+//!
+//! # Pause, snapshots, counters
+//!
+//! A receive chain is popped only when a frame is ready for it, and is
+//! completed at once, so the device never holds a chain between wake-ups
+//! (the rule of `vireo_virtio::device`). A frame waiting for a chain is
+//! host-side data: it lives in the device (not in the I/O thread), so it
+//! survives [`VirtioDevice::pause`]; a device reset drops it, as a NIC
+//! reset drops its FIFO. Pausing stops only the I/O thread: the backend —
+//! user-mode networking with its host sockets and TCP connections, or the
+//! TAP device — is kept as it is and simply not driven while paused, so
+//! transfers (through a port forward, say) carry on after
+//! [`VirtioDevice::resume`]; host data waits in socket buffers meanwhile.
+//!
+//! Snapshot state: the MAC address the guest saw. A restored device keeps
+//! the MAC of its own configuration (a clone gets its own address); the
+//! saved one is available from [`VirtioNet::snapshot_mac`]. The waiting
+//! frame and the backend's connections are not saved: they belong to the
+//! host of the snapshotted process (guest TCP recovers by retransmission
+//! or reconnection).
+//!
+//! Counters: `rx_packets`/`rx_bytes` (frames given to the guest, without
+//! the virtio header), `tx_packets`/`tx_bytes` (frames the guest sent to
+//! the backend), `rx_dropped` (frames dropped because the receive chain
+//! was too small or outside RAM), `tx_dropped` (transmit chains too long,
+//! empty or outside RAM).
 
 use crate::config::{BackendConfig, NetConfig};
 use crate::tap::Tap;
 use crate::user::UserNet;
 use crate::{MacAddr, NetBackend, NetError, MAX_FRAME_LEN};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use vireo_memory::GuestRam;
 use vireo_virtio::virtio_queue::{DescriptorChain, QueueOwnedT, QueueT};
 use vireo_virtio::vm_memory::{Bytes, GuestMemoryMmap};
 use vireo_virtio::{
-    note_dma_write, ActivateContext, ActivateError, Interrupt, IoThread, VirtQueue, VirtioDevice,
-    Wake, TYPE_NET,
+    note_dma_write, note_used_ring, ActivateContext, ActivateError, Interrupt, IoThread, VirtQueue,
+    VirtioDevice, Wake, TYPE_NET,
 };
 
 /// Feature bit: the config space holds the MAC address.
@@ -65,10 +92,58 @@ fn lock(backend: &SharedBackend) -> MutexGuard<'_, Box<dyn NetBackend>> {
     backend.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A frame from the backend waiting for a receive chain.
+struct RxSlot {
+    /// Header and frame: the frame starts at `NET_HDR_LEN`.
+    frame: Vec<u8>,
+    /// The length of the waiting frame, if one is waiting.
+    pending: Option<usize>,
+}
+
+/// I/O counters (see the module documentation).
+#[derive(Default)]
+struct NetStats {
+    rx_packets: AtomicU64,
+    rx_bytes: AtomicU64,
+    rx_dropped: AtomicU64,
+    tx_packets: AtomicU64,
+    tx_bytes: AtomicU64,
+    tx_dropped: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64, by: u64) {
+    counter.fetch_add(by, Ordering::Relaxed);
+}
+
+/// What the device and its I/O thread share, kept across pauses.
+pub(crate) struct NetShared {
+    rx: Mutex<RxSlot>,
+    stats: NetStats,
+}
+
+impl NetShared {
+    pub(crate) fn new() -> Arc<NetShared> {
+        Arc::new(NetShared {
+            rx: Mutex::new(RxSlot {
+                frame: vec![0; NET_HDR_LEN + MAX_FRAME_LEN],
+                pending: None,
+            }),
+            stats: NetStats::default(),
+        })
+    }
+
+    fn rx(&self) -> MutexGuard<'_, RxSlot> {
+        self.rx.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// A virtio-net device in front of a [`NetBackend`].
 pub struct VirtioNet {
     mac: MacAddr,
     backend: SharedBackend,
+    shared: Arc<NetShared>,
+    /// The MAC address a restored snapshot's device had.
+    snapshot_mac: Option<MacAddr>,
     thread: Option<IoThread>,
 }
 
@@ -78,6 +153,8 @@ impl VirtioNet {
         VirtioNet {
             mac,
             backend: Arc::new(Mutex::new(backend)),
+            shared: NetShared::new(),
+            snapshot_mac: None,
             thread: None,
         }
     }
@@ -99,6 +176,20 @@ impl VirtioNet {
     /// The MAC address the guest sees.
     pub fn mac(&self) -> MacAddr {
         self.mac
+    }
+
+    /// The MAC address of the device whose snapshot was restored into
+    /// this one (`None` before a restore). The guest keeps seeing
+    /// [`VirtioNet::mac`].
+    pub fn snapshot_mac(&self) -> Option<MacAddr> {
+        self.snapshot_mac
+    }
+
+    /// Stop the I/O thread and wait for it.
+    fn stop(&mut self) {
+        if let Some(mut t) = self.thread.take() {
+            t.stop();
+        }
     }
 
     fn config_space(&self) -> [u8; 10] {
@@ -137,7 +228,8 @@ impl VirtioDevice for VirtioNet {
     }
 
     fn activate(&mut self, ctx: ActivateContext) -> Result<(), ActivateError> {
-        self.reset();
+        // Not `reset`: on resume a frame may be waiting for the guest.
+        self.stop();
         let mut queues = ctx.queues.into_iter();
         let (Some(rx), Some(tx)) = (queues.next(), queues.next()) else {
             return Err(ActivateError::BadConfig(
@@ -150,16 +242,59 @@ impl VirtioDevice for VirtioNet {
             tx.kick.as_raw_fd(),
             lock(&self.backend).wait_fd(),
         ];
-        let mut worker = Worker::new(ctx.ram, rx, tx, ctx.interrupt, self.backend.clone());
+        let mut worker = Worker::with_shared(
+            ctx.ram,
+            rx,
+            tx,
+            ctx.interrupt,
+            self.backend.clone(),
+            self.shared.clone(),
+        );
         let thread = IoThread::spawn("virtio-net", &sources, move |wake| worker.wake(wake))?;
         self.thread = Some(thread);
         Ok(())
     }
 
     fn reset(&mut self) {
-        if let Some(mut t) = self.thread.take() {
-            t.stop();
-        }
+        self.stop();
+        // A reset NIC forgets the frame it was about to deliver.
+        self.shared.rx().pending = None;
+    }
+
+    fn pause(&mut self) {
+        // Only the thread: the backend and a waiting frame stay.
+        self.stop();
+    }
+
+    fn save_state(&self) -> serde_json::Value {
+        serde_json::json!({ "mac": self.mac.to_string() })
+    }
+
+    fn restore_state(&mut self, state: &serde_json::Value) -> Result<(), String> {
+        let mac = state
+            .get("mac")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| {
+                "the snapshot's network card state is malformed (expected \"mac\")".to_string()
+            })?;
+        let mac: MacAddr = mac
+            .parse()
+            .map_err(|e| format!("the snapshot's network card state: {e}"))?;
+        self.snapshot_mac = Some(mac);
+        Ok(())
+    }
+
+    fn metrics(&self) -> Vec<(&'static str, u64)> {
+        let s = &self.shared.stats;
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        vec![
+            ("rx_packets", get(&s.rx_packets)),
+            ("rx_bytes", get(&s.rx_bytes)),
+            ("rx_dropped", get(&s.rx_dropped)),
+            ("tx_packets", get(&s.tx_packets)),
+            ("tx_bytes", get(&s.tx_bytes)),
+            ("tx_dropped", get(&s.tx_dropped)),
+        ]
     }
 }
 
@@ -170,10 +305,8 @@ pub(crate) struct Worker {
     tx: VirtQueue,
     interrupt: Interrupt,
     backend: SharedBackend,
-    /// Header and frame waiting for a receive chain: the frame starts at
-    /// `NET_HDR_LEN`, `rx_pending` is its length.
-    rx_frame: Vec<u8>,
-    rx_pending: Option<usize>,
+    /// The frame waiting for a receive chain, and the counters.
+    shared: Arc<NetShared>,
     tx_frame: Vec<u8>,
     /// A ring was unusable: wait for the reset.
     broken: bool,
@@ -187,14 +320,24 @@ impl Worker {
         interrupt: Interrupt,
         backend: SharedBackend,
     ) -> Worker {
+        Worker::with_shared(ram, rx, tx, interrupt, backend, NetShared::new())
+    }
+
+    pub(crate) fn with_shared(
+        ram: Arc<GuestRam>,
+        rx: VirtQueue,
+        tx: VirtQueue,
+        interrupt: Interrupt,
+        backend: SharedBackend,
+        shared: Arc<NetShared>,
+    ) -> Worker {
         Worker {
             ram,
             rx,
             tx,
             interrupt,
             backend,
-            rx_frame: vec![0; NET_HDR_LEN + MAX_FRAME_LEN],
-            rx_pending: None,
+            shared,
             tx_frame: vec![0; NET_HDR_LEN + MAX_FRAME_LEN],
             broken: false,
         }
@@ -236,14 +379,19 @@ impl Worker {
             interrupt,
             tx_frame,
             broken,
+            shared,
             ..
         } = self;
         let mem = ram.guest_memory();
-        let r = tx.process(mem, interrupt, |chain| {
-            if let Some(len) = read_chain(chain, mem, tx_frame) {
-                if len > NET_HDR_LEN {
+        let stats = &shared.stats;
+        let r = tx.process(ram, interrupt, |chain| {
+            match read_chain(chain, mem, tx_frame) {
+                Some(len) if len > NET_HDR_LEN => {
                     be.send(&tx_frame[NET_HDR_LEN..len]);
+                    bump(&stats.tx_packets, 1);
+                    bump(&stats.tx_bytes, (len - NET_HDR_LEN) as u64);
                 }
+                _ => bump(&stats.tx_dropped, 1),
             }
             0
         });
@@ -257,17 +405,28 @@ impl Worker {
         if !self.rx.queue.ready() {
             return 0;
         }
+        let n = self.deliver_inner(be);
+        // virtio-queue wrote the used ring through vm-memory.
+        note_used_ring(&self.ram, &self.rx.queue);
+        n
+    }
+
+    fn deliver_inner(&mut self, be: &mut dyn NetBackend) -> usize {
+        let shared = self.shared.clone();
+        let mut slot = shared.rx();
+        let RxSlot { frame, pending } = &mut *slot;
+        let stats = &shared.stats;
         let mem = self.ram.guest_memory();
         let mut delivered = 0;
         if self.rx.queue.disable_notification(mem).is_err() {
             return self.fail();
         }
         loop {
-            let len = match self.rx_pending {
+            let len = match *pending {
                 Some(len) => len,
-                None => match be.recv(&mut self.rx_frame[NET_HDR_LEN..]) {
+                None => match be.recv(&mut frame[NET_HDR_LEN..]) {
                     Some(len) => {
-                        self.rx_pending = Some(len);
+                        *pending = Some(len);
                         len
                     }
                     None => break,
@@ -286,13 +445,19 @@ impl Worker {
                 }
             };
             let head = chain.head_index();
-            let data = &mut self.rx_frame[..NET_HDR_LEN + len];
+            let data = &mut frame[..NET_HDR_LEN + len];
             write_header(data);
             let written = write_chain(chain, mem, &self.ram, data);
+            if written == 0 {
+                bump(&stats.rx_dropped, 1);
+            } else {
+                bump(&stats.rx_packets, 1);
+                bump(&stats.rx_bytes, len as u64);
+            }
+            *pending = None;
             if self.rx.queue.add_used(mem, head, written).is_err() {
                 return self.fail();
             }
-            self.rx_pending = None;
             delivered += 1;
         }
         if delivered > 0 && self.rx.notify(mem, &self.interrupt).is_err() {
@@ -518,6 +683,253 @@ mod tests {
                 vec![(0, NET_HDR_LEN as u32 + 100), (1, NET_HDR_LEN as u32 + 200)]
             ),
             "both frames delivered, in order, once buffers came"
+        );
+    }
+
+    /// What a [`Probe`] backend saw, shared with the test.
+    #[derive(Clone, Default)]
+    struct ProbeState {
+        to_guest: Arc<Mutex<VecDeque<Vec<u8>>>>,
+        sent: Arc<Mutex<Vec<Vec<u8>>>>,
+        dropped: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    /// A backend the test can watch (and see dropped).
+    struct Probe {
+        state: ProbeState,
+        wake: EventFd,
+    }
+
+    impl NetBackend for Probe {
+        fn send(&mut self, frame: &[u8]) {
+            self.state.sent.lock().unwrap().push(frame.to_vec());
+        }
+        fn recv(&mut self, buf: &mut [u8]) -> Option<usize> {
+            let f = self.state.to_guest.lock().unwrap().pop_front()?;
+            buf[..f.len()].copy_from_slice(&f);
+            Some(f.len())
+        }
+        fn process(&mut self) -> Option<Duration> {
+            None
+        }
+        fn wait_fd(&self) -> std::os::fd::RawFd {
+            self.wake.as_raw_fd()
+        }
+    }
+
+    impl Drop for Probe {
+        fn drop(&mut self) {
+            self.state
+                .dropped
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    fn probe(frames: &[Vec<u8>]) -> (ProbeState, Box<dyn NetBackend>) {
+        let state = ProbeState::default();
+        state
+            .to_guest
+            .lock()
+            .unwrap()
+            .extend(frames.iter().cloned());
+        let backend = Box::new(Probe {
+            state: state.clone(),
+            wake: EventFd::new(EFD_NONBLOCK).unwrap(),
+        });
+        (state, backend)
+    }
+
+    fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+        let t0 = std::time::Instant::now();
+        while !done() {
+            assert!(t0.elapsed().as_secs() < 10, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn pause_keeps_the_backend_and_a_waiting_frame() {
+        use vireo_memory::MmioDevice;
+        let ram = Arc::new(GuestRam::new(RAM_BASE, RAM_SIZE).unwrap());
+        let mut rx = Ring {
+            base: RAM_BASE,
+            avail_idx: 0,
+        };
+        let mut tx = Ring {
+            base: RAM_BASE + 0x2000,
+            avail_idx: 0,
+        };
+        let (state, backend) = probe(&[vec![0x42; 90]]);
+        let dev = VirtioNet::new(MacAddr::default_for(0), backend);
+        let mmio =
+            vireo_virtio::VirtioMmio::new(Box::new(dev), ram.clone(), Box::new(|_| {})).unwrap();
+        let w = |off: u64, v: u64| mmio.write(off, 4, v);
+        w(0x70, 1);
+        w(0x70, 3);
+        w(0x24, 1);
+        w(0x20, 1); // VERSION_1
+        w(0x70, 11);
+        for (q, ring) in [(0, &rx), (1, &tx)] {
+            let (d, a, u) = (ring.base, ring.base + 0x800, ring.base + 0x1000);
+            w(0x30, q);
+            w(0x38, u64::from(SIZE));
+            w(0x80, d & 0xffff_ffff);
+            w(0x84, d >> 32);
+            w(0x90, a & 0xffff_ffff);
+            w(0x94, a >> 32);
+            w(0xa0, u & 0xffff_ffff);
+            w(0xa4, u >> 32);
+            w(0x44, 1);
+        }
+        w(0x70, 15);
+        assert_eq!(mmio.read(0x70, 4), 15);
+        // The frame leaves the backend and waits: no receive buffers yet.
+        wait_for("the frame to be taken", || {
+            state.to_guest.lock().unwrap().is_empty()
+        });
+
+        mmio.pause();
+        rx.desc(&ram, 0, RAM_BASE + 0x8000, 2048, F_WRITE, 0);
+        rx.publish(&ram, 0);
+        w(0x50, 0);
+        std::thread::sleep(Duration::from_millis(50));
+        let while_paused = rx.used(&ram).0;
+        let dropped_while_paused = state.dropped.load(std::sync::atomic::Ordering::SeqCst);
+        mmio.resume();
+        wait_for("the frame to be delivered", || rx.used(&ram).0 == 1);
+        let frame: Vec<u8> = (0..60u8).collect();
+        ram.write_bytes(RAM_BASE + 0x4000, &[0; NET_HDR_LEN])
+            .unwrap();
+        ram.write_bytes(RAM_BASE + 0x4000 + NET_HDR_LEN as u64, &frame)
+            .unwrap();
+        tx.desc(&ram, 0, RAM_BASE + 0x4000, NET_HDR_LEN as u32 + 60, 0, 0);
+        tx.publish(&ram, 0);
+        w(0x50, 1);
+        wait_for("the frame to be sent", || {
+            !state.sent.lock().unwrap().is_empty()
+        });
+
+        assert_eq!(while_paused, 0, "nothing delivered while paused");
+        assert!(!dropped_while_paused, "the backend is kept");
+        assert_eq!(rx.used(&ram).1, vec![(0, NET_HDR_LEN as u32 + 90)]);
+        let mut got = vec![0u8; NET_HDR_LEN + 90];
+        ram.read_bytes(RAM_BASE + 0x8000, &mut got).unwrap();
+        assert!(got[NET_HDR_LEN..].iter().all(|&b| b == 0x42));
+        assert_eq!(*state.sent.lock().unwrap(), vec![frame]);
+        assert_eq!(mmio.kind(), "net");
+        assert_eq!(
+            mmio.metrics(),
+            vec![
+                ("rx_packets", 1),
+                ("rx_bytes", 90),
+                ("rx_dropped", 0),
+                ("tx_packets", 1),
+                ("tx_bytes", 60),
+                ("tx_dropped", 0),
+            ]
+        );
+        drop(mmio);
+        assert!(state.dropped.load(std::sync::atomic::Ordering::SeqCst));
+    }
+
+    #[test]
+    fn a_reset_drops_the_waiting_frame() {
+        let ram = Arc::new(GuestRam::new(RAM_BASE, RAM_SIZE).unwrap());
+        let rx = Ring {
+            base: RAM_BASE,
+            avail_idx: 0,
+        };
+        let tx = Ring {
+            base: RAM_BASE + 0x2000,
+            avail_idx: 0,
+        };
+        let (state, backend) = probe(&[vec![1; 100]]);
+        let mut dev = VirtioNet::new(MacAddr::default_for(0), backend);
+        let (rxq, txq) = (rx.queue(0), tx.queue(1));
+        let kick = rxq.kick.try_clone().unwrap();
+        dev.activate(ActivateContext {
+            ram,
+            queues: vec![rxq, txq],
+            interrupt: Interrupt::new(Box::new(|_| {})),
+            acked_features: vireo_virtio::VIRTIO_F_VERSION_1,
+        })
+        .unwrap();
+        kick.write(1).unwrap();
+        wait_for("the frame to be taken", || {
+            state.to_guest.lock().unwrap().is_empty()
+        });
+
+        dev.pause();
+        let after_pause = dev.shared.rx().pending;
+        dev.reset();
+
+        assert_eq!(after_pause, Some(100));
+        assert_eq!(dev.shared.rx().pending, None);
+        assert!(!state.dropped.load(std::sync::atomic::Ordering::SeqCst));
+    }
+
+    #[test]
+    fn snapshots_keep_the_mac_but_restores_use_the_configured_one() {
+        let (_, a) = probe(&[]);
+        let (_, b) = probe(&[]);
+        let a = VirtioNet::new("52:54:00:aa:bb:cc".parse().unwrap(), a);
+        let mut b = VirtioNet::new("52:54:00:11:22:33".parse().unwrap(), b);
+
+        let state = a.save_state();
+        b.restore_state(&state).unwrap();
+        let mut c = [0u8; 6];
+        b.read_config(0, &mut c);
+
+        assert_eq!(state, serde_json::json!({ "mac": "52:54:00:aa:bb:cc" }));
+        assert_eq!(b.snapshot_mac(), Some(a.mac()));
+        assert_eq!(b.mac().to_string(), "52:54:00:11:22:33");
+        assert_eq!(c, b.mac().0, "the guest sees the configured MAC");
+        for bad in [
+            serde_json::Value::Null,
+            serde_json::json!({ "mac": 5 }),
+            serde_json::json!({ "mac": "01:00:00:00:00:00" }),
+        ] {
+            let err = b.restore_state(&bad).unwrap_err();
+            assert!(err.contains("snapshot's network card state"), "{err}");
+        }
+    }
+
+    #[test]
+    fn used_ring_writes_are_reported() {
+        let ram = Arc::new(GuestRam::new(RAM_BASE, RAM_SIZE).unwrap());
+        let mut rx = Ring {
+            base: RAM_BASE,
+            avail_idx: 0,
+        };
+        let tx = Ring {
+            base: RAM_BASE + 0x2000,
+            avail_idx: 0,
+        };
+        let (_, backend) = probe(&[vec![7; 64], vec![8; 5000]]);
+        let mut worker = Worker::new(
+            ram.clone(),
+            rx.queue(0),
+            tx.queue(1),
+            Interrupt::new(Box::new(|_| {})),
+            Arc::new(Mutex::new(backend)),
+        );
+        rx.desc(&ram, 0, RAM_BASE + 0x8000, 2048, F_WRITE, 0);
+        rx.desc(&ram, 1, RAM_BASE + 0xa000, 2048, F_WRITE, 0);
+        rx.publish(&ram, 0);
+        rx.publish(&ram, 1);
+        ram.mark_code_page(RAM_BASE + 0x1000);
+        let epoch = ram.code_epoch();
+
+        worker.wake(Wake::Ready(SRC_RX_KICK));
+
+        assert_eq!(rx.used(&ram).0, 2);
+        assert_ne!(ram.code_epoch(), epoch, "the used ring write was noted");
+        let s = &worker.shared.stats;
+        assert_eq!(s.rx_packets.load(Ordering::Relaxed), 1);
+        assert_eq!(
+            s.rx_dropped.load(Ordering::Relaxed),
+            1,
+            "5000 bytes do not fit"
         );
     }
 

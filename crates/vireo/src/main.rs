@@ -1,15 +1,18 @@
 //! `vireo`: the command line of the vireo virtual machine monitor.
 
 mod console;
+mod ctl;
 
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use vireo_machine::{Firmware, Machine, MachineConfig, Outcome};
+use vireo_machine::Outcome;
 use vireo_virtio::block::DriveConfig;
 use vireo_virtio::console::ConsoleBackend;
+use vireo_vmm::api::{BootSource, MachineConfig as ApiMachineConfig, VmConfig};
+use vireo_vmm::{HostOptions, Vmm, VmmHooks};
 
 /// Exit status when the guest reports a failure.
 const EXIT_GUEST_FAILED: u8 = 1;
@@ -35,6 +38,30 @@ struct Cli {
 enum Command {
     /// Build a virt machine and run it.
     Run(RunArgs),
+    /// Drive a running vireo through its API socket (pause, resume,
+    /// snapshots, metrics, ...).
+    Ctl(ctl::CtlArgs),
+    /// Work on snapshot files.
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
+}
+
+#[derive(Subcommand)]
+enum SnapshotCommand {
+    /// Apply a diff snapshot's memory file onto the full memory file it
+    /// was taken over; the result (written to --output, by default over
+    /// --base, atomically) loads with the diff's VM-state file.
+    Merge {
+        /// The full memory file (of the snapshot before the diff).
+        #[arg(long)]
+        base: PathBuf,
+        /// The diff snapshot's memory file.
+        #[arg(long)]
+        diff: PathBuf,
+        /// Where the merged memory goes (default: replace --base).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -51,14 +78,30 @@ struct RunArgs {
     #[arg(long)]
     initrd: Option<PathBuf>,
     /// Kernel command line.
-    #[arg(long, default_value = "")]
-    append: String,
-    /// Guest RAM: a size with a K, M, G or T suffix; a plain number is MiB.
-    #[arg(long, short = 'm', default_value = "512M")]
-    mem: String,
-    /// Number of vCPUs.
-    #[arg(long, default_value_t = 1)]
-    cpus: u32,
+    #[arg(long)]
+    append: Option<String>,
+    /// Guest RAM: a size with a K, M, G or T suffix; a plain number is MiB
+    /// (default 512M).
+    #[arg(long, short = 'm')]
+    mem: Option<String>,
+    /// Number of vCPUs (default 1).
+    #[arg(long)]
+    cpus: Option<u32>,
+    /// Serve the control API (REST over this Unix socket; see
+    /// docs/api/openapi.yaml). With a kernel the VM boots at once and
+    /// stays controllable; without, vireo waits to be configured or to
+    /// load a snapshot.
+    #[arg(long, value_name = "PATH")]
+    api_sock: Option<PathBuf>,
+    /// Configure the VM from a JSON file (Firecracker's layout:
+    /// `boot-source`, `machine-config`, `drives`, `network-interfaces`)
+    /// instead of the flags above.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Track the pages the guest writes, so that diff snapshots are
+    /// possible.
+    #[arg(long)]
+    track_dirty_pages: bool,
     /// Print each executed instruction (pc, disassembly, registers written)
     /// to stderr.
     #[arg(long)]
@@ -128,35 +171,109 @@ fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("size {s:?} is too large"))
 }
 
-fn run(args: RunArgs) -> Result<ExitCode, String> {
-    let ram_size = parse_size(&args.mem).map_err(|e| format!("--mem: {e}"))?;
+/// The VM the flags describe (`None`: no VM given, wait for the API).
+fn vm_from_flags(args: &RunArgs) -> Result<Option<VmConfig>, String> {
+    let vm_flags = args.kernel.is_some()
+        || args.initrd.is_some()
+        || args.append.is_some()
+        || !args.drive.is_empty()
+        || !args.net.is_empty()
+        || args.bios != "builtin";
+    if let Some(path) = &args.config {
+        if vm_flags || args.mem.is_some() || args.cpus.is_some() {
+            return Err(format!(
+                "--config {} describes the whole VM: leave out --kernel, --bios, --initrd, --append, --mem, --cpus, --drive and --net",
+                path.display()
+            ));
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--config {}: {e}", path.display()))?;
+        let mut vm: VmConfig =
+            serde_json::from_str(&text).map_err(|e| format!("--config {}: {e}", path.display()))?;
+        vm.machine_config.track_dirty_pages |= args.track_dirty_pages;
+        return Ok(Some(vm));
+    }
+    let ram_size =
+        parse_size(args.mem.as_deref().unwrap_or("512M")).map_err(|e| format!("--mem: {e}"))?;
+    if !ram_size.is_multiple_of(1 << 20) {
+        return Err(format!(
+            "--mem must be a whole number of MiB, got {ram_size} bytes"
+        ));
+    }
     let firmware = match args.bios.as_str() {
-        "none" => Firmware::None,
-        "builtin" | "default" => Firmware::Builtin,
+        "none" | "builtin" | "default" => args.bios.clone(),
         path => {
-            let p = PathBuf::from(path);
-            if !p.exists() {
+            if !PathBuf::from(path).exists() {
                 return Err(format!("--bios: firmware file {path} does not exist (use `none`, `builtin`, or a path)"));
             }
-            Firmware::File(p)
+            path.to_string()
         }
     };
-    if args.kernel.is_none() && !matches!(firmware, Firmware::File(_)) {
+    let has_firmware_file = !matches!(firmware.as_str(), "none" | "builtin" | "default");
+    if args.kernel.is_none() && !has_firmware_file {
+        if args.api_sock.is_some() && !vm_flags {
+            // Configured later through the API (or a snapshot load).
+            let mut vm = VmConfig::default();
+            vm.machine_config.mem_size_mib = ram_size >> 20;
+            vm.machine_config.vcpu_count = args.cpus.unwrap_or(1);
+            vm.machine_config.track_dirty_pages = args.track_dirty_pages;
+            return Ok(Some(vm));
+        }
         return Err("no kernel given: pass --kernel FILE (see `vireo run --help`)".into());
     }
-    let cfg = MachineConfig {
-        ram_size,
-        cpus: args.cpus,
-        firmware,
-        kernel: args.kernel,
-        initrd: args.initrd,
-        cmdline: args.append,
+    Ok(Some(VmConfig {
+        boot_source: BootSource {
+            kernel_image_path: args.kernel.clone(),
+            boot_args: args.append.clone(),
+            initrd_path: args.initrd.clone(),
+            firmware: Some(firmware),
+        },
+        machine_config: ApiMachineConfig {
+            vcpu_count: args.cpus.unwrap_or(1),
+            mem_size_mib: ram_size >> 20,
+            smt: false,
+            track_dirty_pages: args.track_dirty_pages,
+        },
+        drives: args
+            .drive
+            .iter()
+            .enumerate()
+            .map(|(i, d)| vireo_vmm::config::drive_from_cli(d, i))
+            .collect(),
+        network_interfaces: args
+            .net
+            .iter()
+            .enumerate()
+            .map(|(i, n)| vireo_vmm::config::net_from_cli(n, i))
+            .collect(),
+    }))
+}
+
+fn run(args: RunArgs) -> Result<ExitCode, String> {
+    let vm = vm_from_flags(&args)?;
+    let (cfg, boot_now) = match vm {
+        Some(vm) => {
+            let complete = vm.boot_source.kernel_image_path.is_some()
+                || vm
+                    .boot_source
+                    .firmware
+                    .as_deref()
+                    .is_some_and(|f| !matches!(f, "none" | "builtin" | "default"));
+            (vm, complete)
+        }
+        None => (VmConfig::default(), false),
+    };
+    if !boot_now && args.api_sock.is_none() {
+        return Err("no kernel given: pass --kernel FILE (see `vireo run --help`)".into());
+    }
+    let host = HostOptions {
+        rng: !args.no_rng,
+        virtio_console: args.virtio_console.as_ref().map(|c| match c {
+            ConsoleBackend::Stdio => "stdio".to_string(),
+            ConsoleBackend::File(p) => format!("file={}", p.display()),
+        }),
         trace: args.trace,
         max_insns: args.max_insns,
-        drives: args.drive,
-        nets: args.net,
-        rng: !args.no_rng,
-        virtio_console: args.virtio_console.clone(),
     };
 
     // SAFETY: isatty only inspects the descriptor.
@@ -166,56 +283,90 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     console::spawn_input(target.clone(), interactive);
     console::install_stop_signals(target.clone());
 
-    loop {
-        let mut machine =
-            Machine::new(cfg.clone(), Box::new(std::io::stdout())).map_err(|e| e.to_string())?;
-        target.set(machine.uart(), machine.power());
-        if args.virtio_console == Some(ConsoleBackend::Stdio) {
-            target.set_virtio(machine.virtio_console_input());
+    let hooks = {
+        let target = target.clone();
+        let stdio_console = args.virtio_console == Some(ConsoleBackend::Stdio);
+        VmmHooks {
+            console: Box::new(|| Box::new(std::io::stdout())),
+            on_machine: Box::new(move |m| {
+                target.set(m.uart(), m.power());
+                if stdio_console {
+                    target.set_virtio(m.virtio_console_input());
+                }
+            }),
+            should_exit: Box::new(|| console::stop_signal().is_some()),
+            no_reboot: args.no_reboot,
         }
-        let outcome = machine.run();
-        if args.dump_regs {
+    };
+    let mut vmm = Vmm::new(cfg, host, hooks);
+    let _server = match &args.api_sock {
+        Some(path) => Some(
+            vireo_vmm::api::server::serve(path, Arc::new(vmm.handle()))
+                .map_err(|e| format!("--api-sock: {e}"))?,
+        ),
+        None => None,
+    };
+    if boot_now {
+        vmm.start().map_err(|e| e.message)?;
+    }
+    let outcome = vmm.run();
+    if args.dump_regs {
+        if let Some(m) = vmm.machine() {
             let mut err = std::io::stderr().lock();
-            for h in machine.harts() {
-                if machine.harts().len() > 1 {
+            for h in m.harts() {
+                if m.harts().len() > 1 {
                     let _ = writeln!(err, "hart {}", h.id);
                 }
                 let _ = h.dump_regs(&mut err);
             }
         }
-        if let Some(sig) = console::stop_signal() {
-            // Close the images (flushing them) before saying we are done.
-            drop(machine);
-            console::restore_terminal();
-            eprintln!("vireo: stopped by signal {sig}; the guest was powered off");
-            return Ok(ExitCode::from(128 + sig as u8));
-        }
-        return Ok(match outcome {
-            Outcome::Poweroff => ExitCode::SUCCESS,
-            Outcome::Fail(code) => {
-                console::restore_terminal();
-                eprintln!("vireo: the guest reported FAILURE (code {code})");
-                ExitCode::from(EXIT_GUEST_FAILED)
-            }
-            Outcome::InsnLimit => {
-                console::restore_terminal();
-                eprintln!("vireo: stopped after the --max-insns limit; the guest did not finish");
-                ExitCode::from(EXIT_INSN_LIMIT)
-            }
-            Outcome::Reboot if args.no_reboot => {
-                console::restore_terminal();
-                eprintln!("vireo: the guest rebooted (--no-reboot given)");
-                ExitCode::from(EXIT_REBOOT)
-            }
-            Outcome::Reboot => continue,
-        });
     }
+    if let Some(sig) = console::stop_signal() {
+        // Close the images (flushing them) before saying we are done.
+        drop(vmm);
+        console::restore_terminal();
+        eprintln!("vireo: stopped by signal {sig}; the guest was powered off");
+        return Ok(ExitCode::from(128 + sig as u8));
+    }
+    Ok(match outcome {
+        None | Some(Outcome::Poweroff) => ExitCode::SUCCESS,
+        Some(Outcome::Fail(code)) => {
+            console::restore_terminal();
+            eprintln!("vireo: the guest reported FAILURE (code {code})");
+            ExitCode::from(EXIT_GUEST_FAILED)
+        }
+        Some(Outcome::InsnLimit) => {
+            console::restore_terminal();
+            eprintln!("vireo: stopped after the --max-insns limit; the guest did not finish");
+            ExitCode::from(EXIT_INSN_LIMIT)
+        }
+        Some(Outcome::Reboot) => {
+            console::restore_terminal();
+            eprintln!("vireo: the guest rebooted (--no-reboot given)");
+            ExitCode::from(EXIT_REBOOT)
+        }
+    })
+}
+
+fn merge(base: PathBuf, diff: PathBuf, output: Option<PathBuf>) -> Result<ExitCode, String> {
+    let out = output.unwrap_or_else(|| base.clone());
+    let n = vireo_vmm::files::merge_memory(&base, &diff, &out).map_err(|e| e.to_string())?;
+    eprintln!(
+        "vireo: merged {n} pages of {} into {}",
+        diff.display(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(args),
+        Command::Ctl(args) => return ctl::run(args),
+        Command::Snapshot(SnapshotCommand::Merge { base, diff, output }) => {
+            merge(base, diff, output)
+        }
     };
     console::restore_terminal();
     match result {

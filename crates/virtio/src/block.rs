@@ -25,6 +25,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use thiserror::Error;
 use vireo_memory::GuestRam;
@@ -790,6 +791,41 @@ fn lock_image(file: &File, readonly: bool) -> io::Result<bool> {
     }
 }
 
+/// I/O counters of one drive, shared between the device and its I/O
+/// thread. Operations and bytes count requests that succeeded; `errors`
+/// counts requests answered with another status than `OK`.
+#[derive(Debug, Default)]
+struct BlockStats {
+    read_ops: AtomicU64,
+    read_bytes: AtomicU64,
+    write_ops: AtomicU64,
+    write_bytes: AtomicU64,
+    flush_ops: AtomicU64,
+    discard_ops: AtomicU64,
+    write_zeroes_ops: AtomicU64,
+    errors: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64, by: u64) {
+    counter.fetch_add(by, Ordering::Relaxed);
+}
+
+impl BlockStats {
+    fn list(&self) -> Vec<(&'static str, u64)> {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        vec![
+            ("read_ops", get(&self.read_ops)),
+            ("read_bytes", get(&self.read_bytes)),
+            ("write_ops", get(&self.write_ops)),
+            ("write_bytes", get(&self.write_bytes)),
+            ("flush_ops", get(&self.flush_ops)),
+            ("discard_ops", get(&self.discard_ops)),
+            ("write_zeroes_ops", get(&self.write_zeroes_ops)),
+            ("errors", get(&self.errors)),
+        ]
+    }
+}
+
 /// An open image with what the request handler needs to know about it.
 #[derive(Debug)]
 pub struct Disk {
@@ -806,6 +842,7 @@ pub struct Disk {
     /// a backing-file name the guest chose).
     guard_sector0: bool,
     discard_alignment: u32,
+    stats: Arc<BlockStats>,
 }
 
 impl Disk {
@@ -900,6 +937,7 @@ impl Disk {
             serial,
             guard_sector0: cfg.format.is_none() && format == ImageFormat::Raw,
             discard_alignment,
+            stats: Arc::default(),
         })
     }
 
@@ -1012,6 +1050,7 @@ impl Disk {
         for d in chain {
             count += 1;
             if count > MAX_CHAIN_DESCRIPTORS {
+                bump(&self.stats.errors, 1);
                 return 0;
             }
             let seg = Segment {
@@ -1033,6 +1072,7 @@ impl Disk {
             }
         }
         if wraps {
+            bump(&self.stats.errors, 1);
             // Still report the failure if the status byte is usable.
             let wlen = total(&writable);
             if wlen == 0
@@ -1060,11 +1100,15 @@ impl Disk {
         let wlen = total(writable);
         if wlen == 0 {
             // Nowhere to put a status: nothing sensible to do.
+            bump(&self.stats.errors, 1);
             return 0;
         }
         let status_seg = sub_range(writable, wlen - 1, 1);
         let data_in = sub_range(writable, 0, wlen - 1);
         let (status, written) = self.execute(ram, readable, &data_in);
+        if status != VIRTIO_BLK_S_OK {
+            bump(&self.stats.errors, 1);
+        }
         if !scatter(ram, &status_seg, &[status]) {
             return 0;
         }
@@ -1090,11 +1134,15 @@ impl Disk {
                 let Some(bufs) = slices(mem, data_in) else {
                     return (VIRTIO_BLK_S_IOERR, 0);
                 };
-                match self.backend.read(sector * SECTOR_SIZE, &bufs) {
+                let r = self.backend.read(sector * SECTOR_SIZE, &bufs);
+                // A failed read may have filled part of the buffers.
+                for s in data_in {
+                    note_dma_write(ram, s.addr, s.len);
+                }
+                match r {
                     Ok(()) => {
-                        for s in data_in {
-                            note_dma_write(ram, s.addr, s.len);
-                        }
+                        bump(&self.stats.read_ops, 1);
+                        bump(&self.stats.read_bytes, len);
                         (VIRTIO_BLK_S_OK, len)
                     }
                     Err(_) => (VIRTIO_BLK_S_IOERR, 0),
@@ -1115,16 +1163,24 @@ impl Disk {
                     return (VIRTIO_BLK_S_IOERR, 0);
                 };
                 match self.backend.write(sector * SECTOR_SIZE, &bufs, self.cache) {
-                    Ok(()) => (VIRTIO_BLK_S_OK, 0),
+                    Ok(()) => {
+                        bump(&self.stats.write_ops, 1);
+                        bump(&self.stats.write_bytes, len);
+                        (VIRTIO_BLK_S_OK, 0)
+                    }
                     Err(_) => (VIRTIO_BLK_S_IOERR, 0),
                 }
             }
             VIRTIO_BLK_T_FLUSH => {
                 if self.readonly || self.cache == CacheMode::Unsafe {
+                    bump(&self.stats.flush_ops, 1);
                     return (VIRTIO_BLK_S_OK, 0);
                 }
                 match self.backend.flush() {
-                    Ok(()) => (VIRTIO_BLK_S_OK, 0),
+                    Ok(()) => {
+                        bump(&self.stats.flush_ops, 1);
+                        (VIRTIO_BLK_S_OK, 0)
+                    }
                     Err(_) => (VIRTIO_BLK_S_IOERR, 0),
                 }
             }
@@ -1137,7 +1193,15 @@ impl Disk {
                 }
             }
             VIRTIO_BLK_T_DISCARD | VIRTIO_BLK_T_WRITE_ZEROES => {
-                (self.discard_or_zero(ram, req_type, &data_out), 0)
+                let status = self.discard_or_zero(ram, req_type, &data_out);
+                if status == VIRTIO_BLK_S_OK {
+                    if req_type == VIRTIO_BLK_T_DISCARD {
+                        bump(&self.stats.discard_ops, 1);
+                    } else {
+                        bump(&self.stats.write_zeroes_ops, 1);
+                    }
+                }
+                (status, 0)
             }
             _ => (VIRTIO_BLK_S_UNSUPP, 0),
         }
@@ -1215,9 +1279,18 @@ impl Disk {
 // ---- the device -----------------------------------------------------------
 
 /// A virtio-blk device over one image.
+///
+/// Snapshot state ([`VirtioDevice::save_state`]): the capacity and
+/// read-only-ness of the drive, so that a restore onto another image of
+/// a different size (or writability) is refused. Counters
+/// ([`VirtioDevice::metrics`]): `read_ops`, `read_bytes`, `write_ops`,
+/// `write_bytes`, `flush_ops`, `discard_ops`, `write_zeroes_ops` (requests
+/// that succeeded) and `errors` (requests answered with `IOERR` or
+/// `UNSUPP`, or without a status byte).
 pub struct Block {
     name: String,
     disk: Arc<Mutex<Disk>>,
+    stats: Arc<BlockStats>,
     features: u64,
     config: [u8; 60],
     thread: Option<IoThread>,
@@ -1241,6 +1314,7 @@ impl Block {
         let config = disk.config();
         Block {
             name,
+            stats: disk.stats.clone(),
             disk: Arc::new(Mutex::new(disk)),
             features,
             config,
@@ -1251,6 +1325,11 @@ impl Block {
     /// Size in 512-byte sectors.
     pub fn capacity(&self) -> u64 {
         u64::from_le_bytes(self.config[0..8].try_into().unwrap_or([0; 8]))
+    }
+
+    /// The guest may not write.
+    pub fn readonly(&self) -> bool {
+        self.features & VIRTIO_BLK_F_RO != 0
     }
 }
 
@@ -1297,9 +1376,8 @@ impl VirtioDevice for Block {
                 return None;
             }
             let mut disk = disk.lock().unwrap_or_else(|e| e.into_inner());
-            let mem = ram.guest_memory();
             if queue
-                .process(mem, &irq, |chain| disk.handle_chain(&ram, chain))
+                .process(&ram, &irq, |chain| disk.handle_chain(&ram, chain))
                 .is_err()
             {
                 // The device is marked DEVICE_NEEDS_RESET; leave the
@@ -1316,6 +1394,45 @@ impl VirtioDevice for Block {
         if let Some(mut t) = self.thread.take() {
             t.stop();
         }
+    }
+
+    fn save_state(&self) -> serde_json::Value {
+        serde_json::json!({
+            "capacity": self.capacity(),
+            "readonly": self.readonly(),
+        })
+    }
+
+    fn restore_state(&mut self, state: &serde_json::Value) -> Result<(), String> {
+        let capacity = state.get("capacity").and_then(serde_json::Value::as_u64);
+        let readonly = state.get("readonly").and_then(serde_json::Value::as_bool);
+        let (Some(capacity), Some(readonly)) = (capacity, readonly) else {
+            return Err(format!(
+                "drive {}: the snapshot's drive state is malformed (expected \"capacity\" and \"readonly\")",
+                self.name
+            ));
+        };
+        if capacity != self.capacity() {
+            return Err(format!(
+                "drive {}: snapshot has {capacity} sectors, image has {}",
+                self.name,
+                self.capacity()
+            ));
+        }
+        if readonly != self.readonly() {
+            let what = |ro: bool| if ro { "read-only" } else { "writable" };
+            return Err(format!(
+                "drive {}: snapshot has a {} drive, this one is {}",
+                self.name,
+                what(readonly),
+                what(self.readonly())
+            ));
+        }
+        Ok(())
+    }
+
+    fn metrics(&self) -> Vec<(&'static str, u64)> {
+        self.stats.list()
     }
 }
 
@@ -1498,7 +1615,7 @@ mod tests {
         fn run(&mut self) -> Result<(), crate::device::QueueError> {
             let (disk, ram) = (&mut self.disk, &self.ram);
             self.q
-                .process(ram.guest_memory(), &self.irq, |c| disk.handle_chain(ram, c))
+                .process(ram, &self.irq, |c| disk.handle_chain(ram, c))
         }
 
         /// Submit one request and return (status, used length).
@@ -2025,6 +2142,296 @@ mod tests {
         let mut bad = good;
         bad[79] |= 2;
         assert!(open(&bad).unwrap_err().contains("corrupt"));
+    }
+
+    fn irq_line() -> (Arc<AtomicBool>, vireo_devices::IrqLine) {
+        let line = Arc::new(AtomicBool::new(false));
+        let l = line.clone();
+        (line, Box::new(move |v| l.store(v, Ordering::SeqCst)))
+    }
+
+    /// A transport over a new `Block` on `cfg`, started by a driver with
+    /// one 16-entry queue at DESC/AVAIL/USED (EVENT_IDX accepted).
+    fn start_transport(
+        ram: &Arc<GuestRam>,
+        cfg: &DriveConfig,
+    ) -> (crate::VirtioMmio, Arc<AtomicBool>) {
+        use vireo_memory::MmioDevice;
+        let (line, irq) = irq_line();
+        let mmio =
+            crate::VirtioMmio::new(Box::new(Block::new(cfg).unwrap()), ram.clone(), irq).unwrap();
+        let w = |off: u64, v: u64| mmio.write(off, 4, v);
+        w(0x70, 1);
+        w(0x70, 3);
+        w(0x24, 0);
+        w(0x20, 1 << 29); // EVENT_IDX
+        w(0x24, 1);
+        w(0x20, 1); // VERSION_1
+        w(0x70, 11);
+        w(0x30, 0);
+        w(0x38, 16);
+        w(0x80, DESC & 0xffff_ffff);
+        w(0x84, DESC >> 32);
+        w(0x90, AVAIL & 0xffff_ffff);
+        w(0x94, AVAIL >> 32);
+        w(0xa0, USED & 0xffff_ffff);
+        w(0xa4, USED >> 32);
+        w(0x44, 1);
+        w(0x70, 15);
+        assert_eq!(mmio.read(0x70, 4), 15);
+        (mmio, line)
+    }
+
+    fn notify(mmio: &crate::VirtioMmio) {
+        use vireo_memory::MmioDevice;
+        mmio.write(0x50, 4, 0);
+    }
+
+    fn wait_used(drv: &Driver, n: u16) {
+        let t0 = std::time::Instant::now();
+        while drv.used_idx() != n {
+            assert!(
+                t0.elapsed().as_secs() < 10,
+                "the I/O thread did not answer (used idx {}, want {n})",
+                drv.used_idx()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    /// Read `sectors` sectors at `sector` into a buffer of its own.
+    fn add_read(drv: &mut Driver, slot: u64, sector: u64, sectors: u32) -> u16 {
+        let (hdr, buf, status) = (HDR + 0x20 * slot, BUF + 0x2000 * slot, STATUS + slot);
+        header(&drv.ram, hdr, VIRTIO_BLK_T_IN, sector);
+        drv.ram.write_bytes(status, &[0xff]).unwrap();
+        drv.add(&[
+            (hdr, 16, false),
+            (buf, 512 * sectors, true),
+            (status, 1, true),
+        ])
+    }
+
+    fn read_back(ram: &GuestRam, slot: u64, len: usize) -> Vec<u8> {
+        let mut got = vec![0u8; len];
+        ram.read_bytes(BUF + 0x2000 * slot, &mut got).unwrap();
+        got
+    }
+
+    fn metric(m: &[(&'static str, u64)], name: &str) -> u64 {
+        m.iter().find(|(n, _)| *n == name).map(|&(_, v)| v).unwrap()
+    }
+
+    #[test]
+    fn snapshot_and_restore_continue_the_ring_without_replay_or_loss() {
+        use vireo_memory::MmioDevice;
+        let data = pattern(64);
+        let img = TempFile::new(&data);
+        let cfg = DriveConfig::new(&img.0);
+        let ram = Arc::new(GuestRam::new(RAM_BASE, RAM_SIZE).unwrap());
+        let mut drv = Driver::new(ram.clone(), 16);
+
+        // Before: three reads and a write, served by the first process.
+        let (a, _) = start_transport(&ram, &cfg);
+        let mut heads = Vec::new();
+        for slot in 0..3 {
+            heads.push(add_read(&mut drv, slot, 2 * slot, 1));
+        }
+        notify(&a);
+        wait_used(&drv, 3);
+        header(&ram, HDR + 0x80, VIRTIO_BLK_T_OUT, 10);
+        ram.write_bytes(BUF + 0x10000, &[0x77; 512]).unwrap();
+        heads.push(drv.add(&[
+            (HDR + 0x80, 16, false),
+            (BUF + 0x10000, 512, false),
+            (STATUS + 8, 1, true),
+        ]));
+        notify(&a);
+        wait_used(&drv, 4);
+        a.pause();
+        let json = serde_json::to_string(&a.save()).unwrap();
+        let a_metrics = a.metrics();
+        drop(a);
+
+        // A new process: the same image and guest memory, a fresh device.
+        let snap: crate::VirtioMmioSnapshot = serde_json::from_str(&json).unwrap();
+        let (line, irq) = irq_line();
+        let b =
+            crate::VirtioMmio::new(Box::new(Block::new(&cfg).unwrap()), ram.clone(), irq).unwrap();
+        b.restore(&snap).unwrap();
+        assert_eq!(b.read(0x70, 4), 15, "DRIVER_OK as before");
+        assert_eq!(b.read(0x60, 4), 1, "the unacknowledged interrupt");
+        assert!(line.load(Ordering::SeqCst));
+        b.resume();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert_eq!(drv.used_idx(), 4, "nothing replayed");
+
+        // After: more requests on the same ring.
+        heads.push(add_read(&mut drv, 4, 10, 1));
+        heads.push(add_read(&mut drv, 5, 60, 4));
+        notify(&b);
+        wait_used(&drv, 6);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+
+        assert_eq!(drv.used_idx(), 6, "each request served once");
+        for (i, &head) in heads.iter().enumerate() {
+            assert_eq!(drv.used(i as u16).0, u32::from(head), "used entry {i}");
+        }
+        for slot in 0..3u64 {
+            let s = 2 * slot as usize;
+            assert_eq!(read_back(&ram, slot, 512), data[s * 512..(s + 1) * 512]);
+        }
+        assert_eq!(byte(&ram, STATUS + 8), VIRTIO_BLK_S_OK);
+        assert_eq!(read_back(&ram, 4, 512), vec![0x77; 512], "the write");
+        assert_eq!(read_back(&ram, 5, 2048), data[60 * 512..]);
+        for slot in [4, 5] {
+            assert_eq!(byte(&ram, STATUS + slot), VIRTIO_BLK_S_OK);
+        }
+        assert_eq!(drv.used(5).1, 2049);
+        assert_eq!(metric(&a_metrics, "read_ops"), 3);
+        assert_eq!(metric(&a_metrics, "write_ops"), 1);
+        let m = b.metrics();
+        assert_eq!(metric(&m, "read_ops"), 2);
+        assert_eq!(metric(&m, "read_bytes"), 5 * 512);
+        assert_eq!(metric(&m, "write_ops"), 0);
+    }
+
+    #[test]
+    fn work_made_available_while_paused_is_served_after_resume() {
+        let data = pattern(16);
+        let img = TempFile::new(&data);
+        let ram = Arc::new(GuestRam::new(RAM_BASE, RAM_SIZE).unwrap());
+        let mut drv = Driver::new(ram.clone(), 16);
+        let (mmio, _) = start_transport(&ram, &DriveConfig::new(&img.0));
+        add_read(&mut drv, 0, 1, 1);
+        notify(&mmio);
+        wait_used(&drv, 1);
+
+        mmio.pause();
+        // One request notified while paused, one never notified.
+        add_read(&mut drv, 1, 2, 1);
+        notify(&mmio);
+        add_read(&mut drv, 2, 3, 1);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let while_paused = drv.used_idx();
+        mmio.resume();
+        wait_used(&drv, 3);
+
+        assert_eq!(while_paused, 1, "nothing is served while paused");
+        for slot in 1..3u64 {
+            let s = slot as usize + 1;
+            assert_eq!(byte(&ram, STATUS + slot), VIRTIO_BLK_S_OK);
+            assert_eq!(read_back(&ram, slot, 512), data[s * 512..(s + 1) * 512]);
+        }
+        // And the device keeps working.
+        add_read(&mut drv, 3, 0, 1);
+        notify(&mmio);
+        wait_used(&drv, 4);
+    }
+
+    #[test]
+    fn restore_refuses_a_drive_of_another_size_or_writability() {
+        let big = TempFile::new(&pattern(64));
+        let small = TempFile::new(&pattern(32));
+        let ram = Arc::new(GuestRam::new(RAM_BASE, RAM_SIZE).unwrap());
+        let snap = {
+            let (a, _) = start_transport(&ram, &DriveConfig::new(&big.0));
+            a.pause();
+            a.save()
+        };
+        let mut cfg = DriveConfig::new(&small.0);
+        cfg.id = Some("vda".into());
+        let (_, irq) = irq_line();
+        let b =
+            crate::VirtioMmio::new(Box::new(Block::new(&cfg).unwrap()), ram.clone(), irq).unwrap();
+        let before = b.save();
+
+        let err = b.restore(&snap).unwrap_err().to_string();
+
+        assert!(
+            err.contains("drive vda (") && err.contains("snapshot has 64 sectors, image has 32"),
+            "{err}"
+        );
+        assert_eq!(b.save(), before, "the transport is unchanged");
+        assert!(!b.is_paused());
+        drop(b);
+
+        // A read-only drive for a writable one: the device says so...
+        let mut ro = DriveConfig::new(&big.0);
+        ro.readonly = true;
+        let mut dev = Block::new(&ro).unwrap();
+        let err = dev.restore_state(&snap.device).unwrap_err();
+        assert!(
+            err.contains("snapshot has a writable drive, this one is read-only"),
+            "{err}"
+        );
+        assert!(dev.restore_state(&serde_json::json!({})).is_err());
+        assert!(dev.restore_state(&serde_json::Value::Null).is_err());
+        drop(dev);
+        // ...and so does the transport (this driver accepted no
+        // drive features; one that accepted DISCARD gets a feature error).
+        let (_, irq) = irq_line();
+        let c =
+            crate::VirtioMmio::new(Box::new(Block::new(&ro).unwrap()), ram.clone(), irq).unwrap();
+        let err = c.restore(&snap).unwrap_err().to_string();
+        assert!(err.contains("this one is read-only"), "{err}");
+        let mut discard = snap.clone();
+        discard.driver_features |= VIRTIO_BLK_F_DISCARD;
+        let err = c.restore(&discard).unwrap_err().to_string();
+        assert!(err.contains("readonly=on"), "{err}");
+    }
+
+    #[test]
+    fn counters_follow_the_requests() {
+        let img = TempFile::new(&pattern(64));
+        let mut rig = Rig::new(&DriveConfig::new(&img.0));
+        header(&rig.ram, HDR, VIRTIO_BLK_T_IN, 0);
+        rig.request(&[(HDR, 16, false), (BUF, 1024, true), (STATUS, 1, true)]);
+        header(&rig.ram, HDR, VIRTIO_BLK_T_OUT, 4);
+        rig.request(&[(HDR, 16, false), (BUF, 1536, false), (STATUS, 1, true)]);
+        header(&rig.ram, HDR, VIRTIO_BLK_T_FLUSH, 0);
+        rig.request(&[(HDR, 16, false), (STATUS, 1, true)]);
+        for t in [VIRTIO_BLK_T_DISCARD, VIRTIO_BLK_T_WRITE_ZEROES] {
+            header(&rig.ram, HDR, t, 0);
+            rig.ram.write_bytes(BUF, &segment(8, 8, 0)).unwrap();
+            rig.request(&[(HDR, 16, false), (BUF, 16, false), (STATUS, 1, true)]);
+        }
+        header(&rig.ram, HDR, 0xdead, 0);
+        rig.request(&[(HDR, 16, false), (STATUS, 1, true)]);
+        header(&rig.ram, HDR, VIRTIO_BLK_T_IN, 63);
+        rig.request(&[(HDR, 16, false), (BUF, 1024, true), (STATUS, 1, true)]);
+
+        assert_eq!(
+            rig.disk.stats.list(),
+            vec![
+                ("read_ops", 1),
+                ("read_bytes", 1024),
+                ("write_ops", 1),
+                ("write_bytes", 1536),
+                ("flush_ops", 1),
+                ("discard_ops", 1),
+                ("write_zeroes_ops", 1),
+                ("errors", 2),
+            ]
+        );
+        let dev = Block::from_disk("x".into(), rig.disk);
+        assert_eq!(
+            metric(&dev.metrics(), "read_bytes"),
+            1024,
+            "the device shares them"
+        );
+    }
+
+    #[test]
+    fn used_ring_and_data_writes_are_reported() {
+        let img = TempFile::new(&pattern(8));
+        let mut rig = Rig::new(&DriveConfig::new(&img.0));
+        for page in [USED, BUF] {
+            rig.ram.mark_code_page(page);
+            let epoch = rig.ram.code_epoch();
+            header(&rig.ram, HDR, VIRTIO_BLK_T_IN, 0);
+            rig.request(&[(HDR, 16, false), (BUF, 512, true), (STATUS, 1, true)]);
+            assert_ne!(rig.ram.code_epoch(), epoch, "page {page:#x} was written");
+        }
     }
 
     #[test]

@@ -31,6 +31,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::os::fd::AsRawFd;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use vireo_memory::GuestRam;
@@ -214,7 +215,7 @@ pub fn serve_transmit(
     let mut scratch = vec![0u8; 4096];
     let drain = drain_bounded(
         queue,
-        ram.guest_memory(),
+        ram,
         interrupt,
         budget,
         || true,
@@ -222,6 +223,24 @@ pub fn serve_transmit(
     );
     let _ = out.flush();
     drain == Drain::Budget
+}
+
+/// A writer that counts the bytes it passes on.
+struct Counting<'a> {
+    out: &'a mut dyn Write,
+    bytes: &'a AtomicU64,
+}
+
+impl Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Serve up to `budget` chains of the receive queue with bytes from
@@ -234,6 +253,18 @@ pub fn serve_receive(
     input: &ConsoleInput,
     budget: usize,
 ) -> bool {
+    receive_counted(queue, ram, interrupt, input, budget, &AtomicU64::new(0))
+}
+
+/// [`serve_receive`], adding the bytes given to the guest to `bytes`.
+fn receive_counted(
+    queue: &mut Queue,
+    ram: &GuestRam,
+    interrupt: &Interrupt,
+    input: &ConsoleInput,
+    budget: usize,
+    bytes: &AtomicU64,
+) -> bool {
     let mut pending = input.lock();
     if pending.is_empty() {
         return false;
@@ -243,19 +274,35 @@ pub fn serve_receive(
     let pending = std::cell::RefCell::new(pending);
     let drain = drain_bounded(
         queue,
-        ram.guest_memory(),
+        ram,
         interrupt,
         budget,
         || !pending.borrow().is_empty(),
-        |chain| receive_chain(chain, ram, &mut pending.borrow_mut()),
+        |chain| {
+            let n = receive_chain(chain, ram, &mut pending.borrow_mut());
+            bytes.fetch_add(u64::from(n), Ordering::Relaxed);
+            n
+        },
     );
     drain == Drain::Budget
 }
 
-/// The virtio-console device.
+/// Bytes moved each way (for [`VirtioDevice::metrics`]).
+#[derive(Default)]
+struct ConsoleStats {
+    /// Host to guest.
+    rx_bytes: AtomicU64,
+    /// Guest to host.
+    tx_bytes: AtomicU64,
+}
+
+/// The virtio-console device. No snapshot state (input waiting for the
+/// guest is host-side and not saved). Counters: `rx_bytes` (host input
+/// given to the guest) and `tx_bytes` (guest output passed to the sink).
 pub struct Console {
     output: Arc<Mutex<Box<dyn Write + Send>>>,
     input: ConsoleInput,
+    stats: Arc<ConsoleStats>,
     thread: Option<IoThread>,
 }
 
@@ -265,6 +312,7 @@ impl Console {
         Ok(Console {
             output: Arc::new(Mutex::new(output)),
             input: ConsoleInput::new()?,
+            stats: Arc::default(),
             thread: None,
         })
     }
@@ -314,6 +362,7 @@ impl VirtioDevice for Console {
         ];
         let output = self.output.clone();
         let input = self.input.clone();
+        let stats = self.stats.clone();
         let ram = ctx.ram;
         let interrupt = ctx.interrupt;
         let thread = IoThread::spawn("virtio-console", &sources, move |wake| {
@@ -331,10 +380,21 @@ impl VirtioDevice for Console {
             }
             let mut more = {
                 let mut out = output.lock().unwrap_or_else(|e| e.into_inner());
-                serve_transmit(&mut tx.queue, &ram, &interrupt, &mut **out, CHAINS_PER_WAKE)
+                let mut out = Counting {
+                    out: &mut **out,
+                    bytes: &stats.tx_bytes,
+                };
+                serve_transmit(&mut tx.queue, &ram, &interrupt, &mut out, CHAINS_PER_WAKE)
             };
             if !interrupt.needs_reset() {
-                more |= serve_receive(&mut rx.queue, &ram, &interrupt, &input, CHAINS_PER_WAKE);
+                more |= receive_counted(
+                    &mut rx.queue,
+                    &ram,
+                    &interrupt,
+                    &input,
+                    CHAINS_PER_WAKE,
+                    &stats.rx_bytes,
+                );
             }
             (more && !interrupt.needs_reset()).then_some(Duration::ZERO)
         })?;
@@ -350,6 +410,13 @@ impl VirtioDevice for Console {
         if let Some(mut t) = self.thread.take() {
             t.stop();
         }
+    }
+
+    fn metrics(&self) -> Vec<(&'static str, u64)> {
+        vec![
+            ("rx_bytes", self.stats.rx_bytes.load(Ordering::Relaxed)),
+            ("tx_bytes", self.stats.tx_bytes.load(Ordering::Relaxed)),
+        ]
     }
 }
 
@@ -638,6 +705,7 @@ mod tests {
 
         // Assert
         assert_eq!(out.text(), "to host");
+        assert_eq!(dev.metrics(), vec![("rx_bytes", 8), ("tx_bytes", 7)]);
         assert_eq!(rx.used_elem(&ram, 0), (0, 8));
         let mut got = [0u8; 8];
         ram.read_bytes(BUF, &mut got).unwrap();

@@ -32,6 +32,42 @@
 //!    back to its pre-activation state, ready for another `activate`.
 //!    Backends (open files, sockets) may be kept.
 //!
+//! # Pause, resume and snapshots
+//!
+//! **A device never holds a popped descriptor chain when its handler
+//! returns.** Every chain an I/O-thread handler takes off an avail ring
+//! (with `iter().next()`, [`VirtQueue::process`], ...) is put on the used
+//! ring before that handler call returns; a device that has nothing to
+//! serve a chain with yet (a network card without a frame, a console
+//! without input) does not pop it. Host-side data waiting for a chain (a
+//! received frame, console input) is fine: it is not part of a ring.
+//!
+//! Because of that rule the device side of every split virtqueue can be
+//! recovered from guest memory alone whenever the I/O thread is stopped:
+//! the next avail and next used positions both equal the `idx` field of
+//! the used ring. The transport relies on this:
+//!
+//! - [`crate::VirtioMmio::pause`] calls [`VirtioDevice::pause`], which
+//!   stops the I/O thread and waits for it (the handler call in progress
+//!   finishes, so in-flight requests complete) but keeps the backends.
+//!   The device forgets its queues.
+//! - [`crate::VirtioMmio::resume`] rebuilds the queues from the register
+//!   file and the used rings in guest memory and calls
+//!   [`VirtioDevice::resume`], which starts the I/O thread again.
+//! - [`crate::VirtioMmio::save`] / [`crate::VirtioMmio::restore`] move
+//!   the register file plus [`VirtioDevice::save_state`] (a
+//!   device's own state, plain JSON) between processes.
+//!
+//! Interrupts are never lost across a pause: the used-buffer interrupt is
+//! decided (`needs_notification`) in the same handler call that put the
+//! buffers on the used ring, and `InterruptStatus` lives in the transport
+//! (and in snapshots), not in the device. So resume raises none.
+//!
+//! The built-in devices: virtio-blk, virtio-rng and virtio-console serve
+//! chains with [`VirtQueue::process`] or a bounded variant of it that pops
+//! a chain only when it can fill it; virtio-net (crate `vireo-net`) pops
+//! a receive chain only with a frame in hand and completes it at once.
+//!
 //! # Interrupts
 //!
 //! [`Interrupt::signal_used_queue`] after putting buffers on a used ring
@@ -55,7 +91,12 @@
 //! every allocation by what your device supports. When a device writes
 //! guest memory other than through [`GuestRam::write_bytes`], it must
 //! call [`note_dma_write`] for the range, so that decoded-instruction
-//! caches (and later dirty-page tracking) see the store.
+//! caches (and later dirty-page tracking) see the store. The used-ring
+//! writes of `virtio-queue` (`add_used`, notification flags and
+//! `avail_event`) bypass it too: [`VirtQueue::process`] reports them
+//! itself; a device that drives a `Queue` directly calls
+//! [`note_used_ring`] after it. A missed report corrupts incremental
+//! (diff) snapshots.
 
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
@@ -123,6 +164,66 @@ pub trait VirtioDevice: Send {
     /// to the state before `activate`. Must be idempotent: it is also
     /// called on a device that was never activated.
     fn reset(&mut self);
+
+    /// The VM is pausing (the transport calls this only on an activated
+    /// device, from a thread that is not the I/O thread): stop the I/O
+    /// thread and wait for it, and drop the queues, but keep everything
+    /// else — backends, open files, host connections, host-side data
+    /// waiting for the guest. After it returns nothing touches guest
+    /// memory or raises an interrupt. [`VirtioDevice::resume`] (or
+    /// [`VirtioDevice::reset`]) follows.
+    ///
+    /// The default calls [`VirtioDevice::reset`], which is right for a
+    /// device whose reset only stops its thread.
+    fn pause(&mut self) {
+        self.reset();
+    }
+
+    /// The VM resumes after [`VirtioDevice::pause`], or starts from a
+    /// restored snapshot: serve `ctx.queues` again. The queues' positions
+    /// were recovered from the used rings (see the module documentation),
+    /// and each ready queue's kick eventfd was written once. The default
+    /// calls [`VirtioDevice::activate`]; a device relying on it must not
+    /// drop in `activate` what `pause` kept (virtio-net's `activate`
+    /// stops its old thread rather than calling `reset`, which drops a
+    /// waiting frame).
+    fn resume(&mut self, ctx: ActivateContext) -> Result<(), ActivateError> {
+        self.activate(ctx)
+    }
+
+    /// The device's own state for a snapshot (plain JSON data; the
+    /// transport saves registers and queues itself). Called while paused
+    /// or before activation. Default: nothing (`null`).
+    fn save_state(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+
+    /// Take back what [`VirtioDevice::save_state`] returned, possibly in
+    /// another process, before the device is resumed. The value comes from
+    /// a file the user supplied: check all of it, and change nothing when
+    /// refusing it (return a message for the user). Default: accept.
+    fn restore_state(&mut self, _state: &serde_json::Value) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// I/O counters (name, value), e.g. `("read_bytes", 4096)`. Kept in
+    /// atomics shared with the I/O thread, so callable at any time from
+    /// any thread that holds the device. Default: none.
+    fn metrics(&self) -> Vec<(&'static str, u64)> {
+        Vec::new()
+    }
+}
+
+/// A short name for a virtio device type, for labels and messages:
+/// `"net"`, `"block"`, `"console"`, `"rng"`, or `"unknown"`.
+pub fn device_kind(device_type: u32) -> &'static str {
+    match device_type {
+        TYPE_NET => "net",
+        TYPE_BLOCK => "block",
+        TYPE_CONSOLE => "console",
+        TYPE_RNG => "rng",
+        _ => "unknown",
+    }
 }
 
 /// Why a device could not start.
@@ -206,7 +307,28 @@ impl VirtQueue {
     /// A queue whose rings are broken marks the device
     /// `DEVICE_NEEDS_RESET` (through `interrupt`) and returns an error;
     /// the device should then ignore the queue until reset.
+    ///
+    /// The writes to the used ring are reported with
+    /// [`note_used_ring`]; `handle` must report its own writes to guest
+    /// memory (see [`note_dma_write`]).
     pub fn process<F>(
+        &mut self,
+        ram: &GuestRam,
+        interrupt: &Interrupt,
+        handle: F,
+    ) -> Result<(), QueueError>
+    where
+        F: FnMut(DescriptorChain<&GuestMemoryMmap>) -> u32,
+    {
+        if !self.queue.ready() {
+            return Ok(());
+        }
+        let r = self.process_inner(ram.guest_memory(), interrupt, handle);
+        note_used_ring(ram, &self.queue);
+        r
+    }
+
+    fn process_inner<F>(
         &mut self,
         mem: &GuestMemoryMmap,
         interrupt: &Interrupt,
@@ -215,9 +337,6 @@ impl VirtQueue {
     where
         F: FnMut(DescriptorChain<&GuestMemoryMmap>) -> u32,
     {
-        if !self.queue.ready() {
-            return Ok(());
-        }
         let index = self.index;
         let broken = |source| {
             interrupt.set_needs_reset();
@@ -287,7 +406,8 @@ impl VirtQueue {
 
 /// Tell `ram` that a device wrote `[addr, addr+len)` directly (not
 /// through [`GuestRam::write_bytes`]): decoded-instruction caches of
-/// those pages are dropped. Ranges outside RAM are ignored.
+/// those pages are dropped (and, with dirty-page tracking, the pages are
+/// marked dirty). Ranges outside RAM are ignored.
 pub fn note_dma_write(ram: &GuestRam, addr: u64, len: u64) {
     if len == 0 || !ram.contains(addr, len) {
         return;
@@ -298,6 +418,21 @@ pub fn note_dma_write(ram: &GuestRam, addr: u64, len: u64) {
         ram.note_store(page.max(addr));
         page += PAGE_SIZE;
     }
+}
+
+/// Report the used ring of `queue` as written by the device (`flags`,
+/// `idx`, the ring and `avail_event`: `virtio-queue` writes them through
+/// `vm-memory`, not [`GuestRam::write_bytes`]). Call it after using
+/// `add_used`, `enable_notification` or `disable_notification` directly;
+/// [`VirtQueue::process`] does it itself. Does nothing for a queue that
+/// is not ready.
+pub fn note_used_ring(ram: &GuestRam, queue: &Queue) {
+    if !queue.ready() {
+        return;
+    }
+    // flags (2) + idx (2) + ring (8 per entry) + avail_event (2).
+    let len = 6 + 8 * u64::from(queue.size());
+    note_dma_write(ram, queue.used_ring(), len);
 }
 
 struct InterruptState {
@@ -376,6 +511,15 @@ impl Interrupt {
     /// The driver acknowledged the bits in `bits` (`InterruptACK`).
     pub(crate) fn ack(&self, bits: u32) {
         self.update(|s| s & !bits);
+    }
+
+    /// Put back the state a snapshot recorded, driving the line to match.
+    pub(crate) fn restore(&self, status: u32, needs_reset: bool, config_generation: u32) {
+        self.state
+            .config_generation
+            .store(config_generation, Ordering::Release);
+        self.state.needs_reset.store(needs_reset, Ordering::Release);
+        self.update(|_| status);
     }
 
     /// Device reset: no interrupt pending, no reset needed.

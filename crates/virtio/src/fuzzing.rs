@@ -113,9 +113,7 @@ pub fn blk_queue(data: &[u8]) {
     };
     let mut disk = disk.lock().unwrap_or_else(|e| e.into_inner());
     for _ in 0..rounds {
-        let r = vq.process(ram.guest_memory(), &irq, |chain| {
-            disk.handle_chain(ram, chain)
-        });
+        let r = vq.process(ram, &irq, |chain| disk.handle_chain(ram, chain));
         if r.is_err() {
             assert!(irq.needs_reset(), "a broken queue must mark the device");
             break;

@@ -19,10 +19,13 @@
 //! [`serve_requests`] is the whole request path without the thread, for
 //! tests and the fuzz target.
 
-use crate::device::{ActivateContext, ActivateError, Interrupt, IoThread, VirtioDevice, TYPE_RNG};
+use crate::device::{
+    note_used_ring, ActivateContext, ActivateError, Interrupt, IoThread, VirtioDevice, TYPE_RNG,
+};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use vireo_memory::GuestRam;
@@ -108,8 +111,28 @@ pub(crate) enum Drain {
 /// goes on the used ring. Raises the used-buffer interrupt at the end if
 /// the driver wants one. Like [`crate::VirtQueue::process`], but bounded,
 /// so that a driver that keeps adding buffers cannot keep an I/O thread
-/// from noticing that it should stop.
+/// from noticing that it should stop. A chain is taken off the ring only
+/// when `more()` says it can be served, and always completed.
 pub(crate) fn drain_bounded<F>(
+    queue: &mut Queue,
+    ram: &GuestRam,
+    interrupt: &Interrupt,
+    budget: usize,
+    more: impl FnMut() -> bool,
+    handle: F,
+) -> Drain
+where
+    F: FnMut(DescriptorChain<&GuestMemoryMmap>) -> u32,
+{
+    if !queue.ready() {
+        return Drain::Idle;
+    }
+    let drain = drain_inner(queue, ram.guest_memory(), interrupt, budget, more, handle);
+    note_used_ring(ram, queue);
+    drain
+}
+
+fn drain_inner<F>(
     queue: &mut Queue,
     mem: &GuestMemoryMmap,
     interrupt: &Interrupt,
@@ -120,9 +143,6 @@ pub(crate) fn drain_bounded<F>(
 where
     F: FnMut(DescriptorChain<&GuestMemoryMmap>) -> u32,
 {
-    if !queue.ready() {
-        return Drain::Idle;
-    }
     let mut served = 0;
     let mut first = true;
     let outcome = 'pass: loop {
@@ -233,21 +253,39 @@ pub fn serve_requests(
     entropy: &mut dyn EntropySource,
     budget: usize,
 ) -> bool {
+    serve_counted(queue, ram, interrupt, entropy, budget, &AtomicU64::new(0))
+}
+
+/// [`serve_requests`], adding the bytes given to the guest to `bytes`.
+fn serve_counted(
+    queue: &mut Queue,
+    ram: &GuestRam,
+    interrupt: &Interrupt,
+    entropy: &mut dyn EntropySource,
+    budget: usize,
+    bytes: &AtomicU64,
+) -> bool {
     let mut scratch = vec![0u8; 4096];
     let drain = drain_bounded(
         queue,
-        ram.guest_memory(),
+        ram,
         interrupt,
         budget,
         || true,
-        |chain| fill_request(chain, ram, entropy, &mut scratch),
+        |chain| {
+            let n = fill_request(chain, ram, entropy, &mut scratch);
+            bytes.fetch_add(u64::from(n), Ordering::Relaxed);
+            n
+        },
     );
     drain == Drain::Budget
 }
 
-/// The virtio-rng device.
+/// The virtio-rng device. No snapshot state; one counter, `bytes` (the
+/// entropy given to the guest).
 pub struct Rng {
     entropy: Arc<Mutex<Box<dyn EntropySource>>>,
+    bytes: Arc<AtomicU64>,
     thread: Option<IoThread>,
 }
 
@@ -267,6 +305,7 @@ impl Rng {
     pub fn with_source(source: Box<dyn EntropySource>) -> Rng {
         Rng {
             entropy: Arc::new(Mutex::new(source)),
+            bytes: Arc::default(),
             thread: None,
         }
     }
@@ -298,6 +337,7 @@ impl VirtioDevice for Rng {
             ));
         };
         let entropy = self.entropy.clone();
+        let bytes = self.bytes.clone();
         let ram = ctx.ram;
         let interrupt = ctx.interrupt;
         let mut broken = false;
@@ -308,12 +348,13 @@ impl VirtioDevice for Rng {
                 return None;
             }
             let mut source = entropy.lock().unwrap_or_else(|e| e.into_inner());
-            let more = serve_requests(
+            let more = serve_counted(
                 &mut vq.queue,
                 &ram,
                 &interrupt,
                 &mut **source,
                 CHAINS_PER_WAKE,
+                &bytes,
             );
             if interrupt.needs_reset() {
                 // Leave the ring alone until the driver resets the device.
@@ -330,6 +371,10 @@ impl VirtioDevice for Rng {
         if let Some(mut t) = self.thread.take() {
             t.stop();
         }
+    }
+
+    fn metrics(&self) -> Vec<(&'static str, u64)> {
+        vec![("bytes", self.bytes.load(Ordering::Relaxed))]
     }
 }
 
@@ -914,5 +959,26 @@ mod tests {
         assert_eq!(ring.used_elem(&ram, 0), (0, 32));
         assert!(level.load(Ordering::SeqCst));
         assert_eq!(dev.device_type(), TYPE_RNG);
+        assert_eq!(dev.metrics(), vec![("bytes", 32)]);
+    }
+
+    #[test]
+    fn used_ring_writes_are_reported() {
+        // Arrange: the used ring's page holds "decoded code".
+        let ram = ram();
+        let mut ring = Ring::new(RAM_BASE, 16);
+        ring.set_desc(&ram, 0, BUF, 8, F_WRITE, 0);
+        ring.offer(&ram, 0);
+        let mut q = ring.queue();
+        let (irq, _) = interrupt();
+        ram.mark_code_page(ring.used);
+        let epoch = ram.code_epoch();
+
+        // Act
+        serve_requests(&mut q, &ram, &irq, &mut Counter(0), 16);
+
+        // Assert
+        assert_eq!(ring.used_idx(&ram), 1);
+        assert_ne!(ram.code_epoch(), epoch, "the used ring write was noted");
     }
 }

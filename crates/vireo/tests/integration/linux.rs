@@ -191,7 +191,7 @@ impl Vireo {
     }
 
     /// Process id of vireo.
-    fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 
@@ -242,7 +242,7 @@ impl Vireo {
 
     /// Wait for the boot banner and then the shell prompt; return the
     /// banner line.
-    fn wait_for_shell(&mut self) -> String {
+    pub(crate) fn wait_for_shell(&mut self) -> String {
         self.wait_for(BANNER);
         let banner = format!("{BANNER}{}", self.wait_for("\n"));
         self.wait_for(PROMPT);
@@ -328,7 +328,7 @@ impl Vireo {
     }
 
     /// Kill vireo (if it runs) and fail the test with the whole transcript.
-    fn fail(&mut self, why: &str) -> ! {
+    pub(crate) fn fail(&mut self, why: &str) -> ! {
         if self.status.is_none() {
             let _ = self.child.kill();
             self.status = self.child.wait().ok();

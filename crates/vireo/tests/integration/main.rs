@@ -6,6 +6,7 @@
 
 mod asm;
 mod cli;
+mod lifecycle;
 mod linux;
 mod virtio_blk;
 mod virtio_misc;

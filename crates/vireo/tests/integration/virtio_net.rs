@@ -227,7 +227,7 @@ fn has_line(lines: &[String], needle: &str) -> bool {
 
 /// The DHCP client command: busybox udhcpc with the initramfs' event
 /// script, or (if an older initramfs lacks it) a minimal one written now.
-const UDHCPC: &str = "S=/etc/udhcpc/default.script; [ -x $S ] || { S=/tmp/dhcp.sh; \
+pub(crate) const UDHCPC: &str = "S=/etc/udhcpc/default.script; [ -x $S ] || { S=/tmp/dhcp.sh; \
 printf '#!/bin/sh\\ncase $1 in deconfig) ip link set $interface up;; bound) ip addr add $ip/$mask dev $interface; ip route add default via $router;; esac\\n' >$S; \
 chmod +x $S; }; udhcpc -i eth0 -n -q -t 5 -s $S";
 
