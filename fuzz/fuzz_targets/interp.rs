@@ -14,7 +14,13 @@ fuzz_target!(|data: &[u8]| {
     let ram = Arc::new(GuestRam::new(0x8000_0000, 1 << 20).expect("ram"));
     let _ = ram.write_bytes(0x8000_0000, &data[16..data.len().min(1 << 20)]);
     let bus = Arc::new(Bus::new(ram));
-    let mut hart = Hart::new(0, bus, Arc::new(HartSignals::new()), Arc::new(Clock::new()), HartConfig::default());
+    let mut hart = Hart::new(
+        0,
+        bus,
+        Arc::new(HartSignals::new()),
+        Arc::new(Clock::new()),
+        HartConfig::default(),
+    );
     // The first 16 bytes seed registers that steer the run: trap vector,
     // a pointer register, and the FP enable.
     let seed = u64::from_le_bytes(data[0..8].try_into().unwrap());

@@ -14,4 +14,4 @@ pub mod files;
 pub mod vmm;
 
 pub use config::HostOptions;
-pub use vmm::{Vmm, VmmHandle, VmmHooks, VmState};
+pub use vmm::{VmState, Vmm, VmmHandle, VmmHooks};

@@ -558,6 +558,9 @@ impl Vmm {
                 )));
             };
             d.path_on_host = o.path_on_host.clone();
+            // The new image may be of another format (a qcow2 overlay
+            // over the raw original): probe it.
+            d.format = None;
         }
         for o in &l.network_overrides {
             let Some(n) = cfg

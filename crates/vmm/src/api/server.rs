@@ -117,6 +117,7 @@ pub enum ApiServerError {
 /// A running API server. Dropping it stops the server: it waits for the
 /// request in progress (if any) to be answered, ends the API thread and
 /// removes the socket file.
+#[must_use = "dropping the ApiServer stops it"]
 pub struct ApiServer {
     path: PathBuf,
     server: Arc<tiny_http::Server>,

@@ -1,7 +1,7 @@
 //! The bodies of API requests and responses. Field names follow
 //! Firecracker's API where the concept is the same, so that tooling and
 //! habits carry over; vireo's additions are documented per field. The
-//! same types make up the `--config FILE` document ([`crate::VmConfig`]).
+//! same types make up the `--config FILE` document ([`VmConfig`]).
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
