@@ -335,6 +335,13 @@ fn snapshots_restore_a_running_program_in_new_processes() {
     for (c, _) in clones.iter_mut() {
         c.wait_for("at 400\r\n");
         expect_correct_result(c);
+        // The VM generation ID changed at the restore: Linux's vmgenid
+        // driver reseeded the RNG, so clones do not share random numbers.
+        assert!(
+            c.stdout().contains("virtual machine fork"),
+            "no RNG reseed after the restore\n{}",
+            c.transcript()
+        );
     }
     drop(clones);
 
@@ -438,6 +445,12 @@ fn pause_resume_keeps_a_tcp_transfer_and_failed_snapshots_change_nothing() {
         assert!(n > 0, "the transfer ended early");
         got.extend_from_slice(&buf[..n]);
     }
+    let uptime = |vm: &mut Vireo| -> f64 {
+        let out = vm.shell("cut -d' ' -f1 /proc/uptime");
+        out.first()
+            .and_then(|l| l.parse().ok())
+            .unwrap_or_else(|| vm.fail("no uptime"))
+    };
     pause(&sock);
     // While paused: a snapshot into a missing directory fails cleanly.
     let (st, v) = api(
@@ -473,6 +486,16 @@ fn pause_resume_keeps_a_tcp_transfer_and_failed_snapshots_change_nothing() {
         body.len(),
         want.len()
     );
+    // The guest clock does not jump by the time spent paused (4 s here).
+    let before = uptime(&mut vm);
+    pause(&sock);
+    std::thread::sleep(Duration::from_secs(4));
+    resume(&sock);
+    let after = uptime(&mut vm);
+    assert!(
+        after - before < 3.0,
+        "the guest clock jumped over a 4 s pause: {before} -> {after}"
+    );
     // Metrics count the network traffic.
     let m = api_ok(&sock, "GET", "/metrics", None);
     let net = m["devices"]
@@ -494,4 +517,103 @@ fn pause_resume_keeps_a_tcp_transfer_and_failed_snapshots_change_nothing() {
     );
     let status = vm.wait_exit();
     assert_eq!(status.code(), Some(0), "{}", vm.transcript());
+}
+
+/// The same VM from a `--config` file, and configured step by step through
+/// the API; requests that do not fit the VM's state are refused.
+#[test]
+fn vms_configured_by_file_and_by_api_boot() {
+    let (kernel, initrd) = guest_files();
+    let d = Dir::new("config");
+    let vm = json!({
+        "boot-source": {"kernel_image_path": kernel, "initrd_path": initrd,
+                        "boot_args": "console=ttyS0 vireo.poweroff=1"},
+        "machine-config": {"vcpu_count": 2, "mem_size_mib": 256}
+    });
+    std::fs::write(d.path("vm.json"), vm.to_string()).expect("config file");
+    let mut a = Vireo::spawn(&["run", "--config", &d.s("vm.json")]);
+    let banner = {
+        a.wait_for("vireo guest ready:");
+        a.wait_for("\n")
+    };
+    assert!(
+        banner.contains(", 2 cpus,"),
+        "the config file asked for 2 vCPUs: {banner}"
+    );
+    let st = a.wait_exit();
+    assert_eq!(st.code(), Some(0), "{}", a.transcript());
+
+    let sock = d.path("api.sock");
+    let mut b = waiting_vireo(&sock);
+    // Starting without a kernel is refused and says what is missing.
+    let (st, v) = api(
+        &sock,
+        "PUT",
+        "/actions",
+        Some(json!({"action_type": "InstanceStart"})),
+    );
+    assert_eq!(st, 400, "{v}");
+    assert!(
+        v["fault_message"].as_str().unwrap_or("").contains("kernel"),
+        "{v}"
+    );
+    let (st, _) = api(&sock, "PATCH", "/vm", Some(json!({"state": "Paused"})));
+    assert_eq!(st, 400, "pausing a VM that never started");
+    api_ok(
+        &sock,
+        "PUT",
+        "/machine-config",
+        Some(json!({"vcpu_count": 2, "mem_size_mib": 256})),
+    );
+    api_ok(
+        &sock,
+        "PUT",
+        "/boot-source",
+        Some(json!({
+        "kernel_image_path": kernel, "initrd_path": initrd, "boot_args": "console=ttyS0"})),
+    );
+    assert_eq!(
+        api_ok(&sock, "GET", "/machine-config", None)["vcpu_count"],
+        2
+    );
+    api_ok(
+        &sock,
+        "PUT",
+        "/actions",
+        Some(json!({"action_type": "InstanceStart"})),
+    );
+    b.wait_for_shell();
+    assert_eq!(b.shell("grep -c ^processor /proc/cpuinfo"), vec!["2"]);
+    // Configuration is fixed once the VM runs.
+    let (st, v) = api(
+        &sock,
+        "PUT",
+        "/machine-config",
+        Some(json!({"vcpu_count": 1, "mem_size_mib": 128})),
+    );
+    assert_eq!(st, 400, "{v}");
+    let (st, _) = api(
+        &sock,
+        "PUT",
+        "/actions",
+        Some(json!({"action_type": "InstanceStart"})),
+    );
+    assert_eq!(st, 400, "a second start");
+    let (st, _) = api(
+        &sock,
+        "PUT",
+        "/snapshot/load",
+        Some(json!({
+        "snapshot_path": d.path("x.snap"), "mem_file_path": d.path("x.mem")})),
+    );
+    assert_eq!(st, 400, "loading into a running VM");
+    api_ok(
+        &sock,
+        "PUT",
+        "/actions",
+        Some(json!({"action_type": "SendCtrlAltDel"})),
+    );
+    let st = b.wait_exit();
+    assert_eq!(st.code(), Some(0), "{}", b.transcript());
+    assert!(!sock.exists(), "the API socket is removed at exit");
 }
