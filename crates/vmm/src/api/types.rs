@@ -239,7 +239,8 @@ pub struct NetworkOverride {
 pub struct DriveOverride {
     /// Which drive.
     pub drive_id: String,
-    /// The image to use instead (same size as the saved drive).
+    /// The image to use instead (same size as the saved drive; its format
+    /// is probed, so a qcow2 overlay can replace a raw image).
     pub path_on_host: PathBuf,
 }
 
