@@ -90,21 +90,99 @@ def mem_available():
             return int(line.split()[1])
 
 
-print("== restore latency (median of %d restores) ==" % RUNS)
-print(f"{'guest RAM':>10} {'load (ms)':>10} {'to first insn (ms)':>19} {'API call (ms)':>14}")
+def qmp(path):
+    """A connected QMP session (capabilities negotiated)."""
+    s = socket.socket(socket.AF_UNIX)
+    for _ in range(1000):
+        try:
+            s.connect(path)
+            break
+        except OSError:
+            time.sleep(0.005)
+    f = s.makefile("rwb", buffering=0)
+    f.readline()
+    qmp_cmd(f, "qmp_capabilities")
+    return s, f
+
+
+def qmp_cmd(f, cmd, **args):
+    f.write(json.dumps({"execute": cmd, "arguments": args}).encode() + b"\n")
+    while True:
+        r = json.loads(f.readline())
+        if "return" in r or "error" in r:
+            return r
+
+
+def qemu_args(mem, qsock):
+    return ["qemu-system-riscv64", "-M", "virt", "-m", mem, "-nographic", "-monitor", "none",
+            "-kernel", KERNEL, "-initrd", INITRD, "-append", "console=ttyS0 quiet",
+            "-qmp", f"unix:{qsock},server=on,wait=off"]
+
+
+def qemu_template(mem, name):
+    """Boot the same guest on QEMU to its shell and save it to a file."""
+    qsock, log = f"{tmp}/{name}.qmp", f"{tmp}/{name}.qlog"
+    p = subprocess.Popen(qemu_args(mem, qsock), stdin=subprocess.DEVNULL, stdout=open(log, "wb"), stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while b"vireo:/# " not in open(log, "rb").read():
+        if time.time() > deadline or p.poll() is not None:
+            raise RuntimeError(f"{name}: QEMU did not boot")
+        time.sleep(0.2)
+    time.sleep(1)
+    s, f = qmp(qsock)
+    qmp_cmd(f, "stop")
+    state = f"{tmp}/{name}.qemu-state"
+    qmp_cmd(f, "migrate", uri=f"exec:cat > {state}")
+    while qmp_cmd(f, "query-migrate")["return"].get("status") != "completed":
+        time.sleep(0.05)
+    qmp_cmd(f, "quit")
+    p.wait()
+    return state
+
+
+def qemu_restore(mem, state, qsock):
+    """Seconds from starting QEMU with -incoming to the guest running."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(qemu_args(mem, qsock) + ["-incoming", f"exec:cat {state}"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    s, f = qmp(qsock)
+    while True:
+        status = qmp_cmd(f, "query-status")["return"]["status"]
+        if status == "running":
+            break
+        if status not in ("inmigrate", "prelaunch"):
+            # Incoming migration done; the saved VM was stopped, so QEMU
+            # waits paused: continue it.
+            qmp_cmd(f, "cont")
+        time.sleep(0.001)
+    t = time.perf_counter() - t0
+    p.kill()
+    p.wait()
+    return t
+
+
+print("== restore latency (median of %d restores), vireo and qemu-system-riscv64 ==" % RUNS)
+print("vireo: a waiting `vireo run --api-sock` process gets PUT /snapshot/load (resume_vm);")
+print("qemu: `qemu-system-riscv64 -incoming exec:cat STATE` of the same guest, until QMP reports running.")
+print(f"{'guest RAM':>10} {'vireo load':>11} {'vireo to 1st insn':>18} {'vireo start+restore':>20} {'qemu start+restore':>19} {'qemu/vireo':>11}")
 for mem in ["256M", "1G", "4G"]:
     snap, memf = template(mem, f"t{mem}")
-    loads, firsts, walls = [], [], []
+    qstate = qemu_template(mem, f"q{mem}")
+    loads, firsts, starts, qemus = [], [], [], []
     for i in range(RUNS):
         sock = f"{tmp}/r{mem}-{i}.sock"
+        t0 = time.perf_counter()
         p, lc, wall = restore(snap, memf, sock)
+        starts.append((time.perf_counter() - t0) * 1000)
         loads.append(lc["snapshot_load_us"] / 1000)
         firsts.append(lc["restore_to_first_insn_us"] / 1000)
-        walls.append(wall * 1000)
         p.kill()
         p.wait()
-    print(f"{mem:>10} {statistics.median(loads):>10.2f} {statistics.median(firsts):>19.2f} {statistics.median(walls):>14.2f}")
+        qemus.append(qemu_restore(mem, qstate, f"{tmp}/qr{mem}-{i}.qmp") * 1000)
+    med = statistics.median
+    print(f"{mem:>10} {med(loads):>8.2f} ms {med(firsts):>15.2f} ms {med(starts):>17.1f} ms {med(qemus):>16.1f} ms {med(qemus) / med(starts):>11.1f}")
     os.remove(memf)
+    os.remove(qstate)
 
 print(f"\n== {CLONES} clones of one 512 MiB template ==")
 snap, memf = template("512M", "tmpl")
