@@ -47,6 +47,32 @@ pub enum Exit {
     ExitRequested,
 }
 
+/// How a hart executes guest code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// Interpret every instruction (the reference engine).
+    #[default]
+    Interp,
+    /// Interpret, and translate blocks that ran [`JIT_THRESHOLD`] times to
+    /// host code with `vireo-jit`; translated blocks run instead.
+    Jit,
+}
+
+/// Runs of a decoded block after which the JIT engine translates it.
+pub const JIT_THRESHOLD: u32 = 64;
+/// Code memory (mapped, page-granular) held before the JIT drops all of it
+/// at the next translation (together with the block cache).
+const JIT_CODE_LIMIT: u64 = 64 << 20;
+
+// The JIT addresses TLB entries and arrays by these numbers.
+const _: () = {
+    assert!(vireo_jit::TLB_ENTRIES == TLB_ENTRIES);
+    assert!(std::mem::size_of::<mmu::TlbEntry>() == vireo_jit::TLB_ENTRY_SIZE);
+    assert!(std::mem::offset_of!(mmu::TlbEntry, tag) == vireo_jit::TLB_TAG);
+    assert!(std::mem::offset_of!(mmu::TlbEntry, addend) == vireo_jit::TLB_ADDEND);
+    assert!(std::mem::offset_of!(mmu::TlbEntry, ppage) == vireo_jit::TLB_PPAGE);
+};
+
 /// Static configuration of a hart.
 #[derive(Clone, Debug, Default)]
 pub struct HartConfig {
@@ -55,6 +81,8 @@ pub struct HartConfig {
     pub host_sbi: bool,
     /// Print every executed instruction to stderr.
     pub trace: bool,
+    /// The execution engine.
+    pub engine: Engine,
 }
 
 const MAX_BLOCK_INSNS: usize = 64;
@@ -69,7 +97,22 @@ struct BlockSlot {
     gen: u32,
     start: u32,
     len: u32,
+    /// Runs of the block (JIT engine; saturates at [`JIT_THRESHOLD`]).
+    hits: u32,
+    /// The block's translation. Only called while the slot is current
+    /// (`gen` matches): a flush makes it stale, and code memory is freed
+    /// only together with a flush.
+    code: Option<vireo_jit::BlockFn>,
 }
+
+const EMPTY_SLOT: BlockSlot = BlockSlot {
+    paddr: u64::MAX,
+    gen: 0,
+    start: 0,
+    len: 0,
+    hits: 0,
+    code: None,
+};
 
 /// Decoded basic blocks, keyed by physical address.
 struct BlockCache {
@@ -81,37 +124,29 @@ struct BlockCache {
     /// Statistics.
     decoded: u64,
     flushes: u64,
+    /// Blocks run by translated code (even partly) and by the interpreter.
+    jit_runs: u64,
+    interp_runs: u64,
 }
 
 impl BlockCache {
     fn new() -> BlockCache {
         BlockCache {
-            slots: vec![
-                BlockSlot {
-                    paddr: u64::MAX,
-                    gen: 0,
-                    start: 0,
-                    len: 0
-                };
-                BLOCK_SLOTS
-            ],
+            slots: vec![EMPTY_SLOT; BLOCK_SLOTS],
             insns: Vec::with_capacity(BLOCK_ARENA),
             gen: 1,
             epoch: 0,
             decoded: 0,
             flushes: 0,
+            jit_runs: 0,
+            interp_runs: 0,
         }
     }
 
     fn flush(&mut self) {
         self.gen = self.gen.wrapping_add(1);
         if self.gen == 0 {
-            self.slots.fill(BlockSlot {
-                paddr: u64::MAX,
-                gen: 0,
-                start: 0,
-                len: 0,
-            });
+            self.slots.fill(EMPTY_SLOT);
             self.gen = 1;
         }
         self.insns.clear();
@@ -137,6 +172,18 @@ pub struct HartStats {
     pub tlb_misses: u64,
     /// Traps taken (exceptions and interrupts).
     pub traps: u64,
+    /// JIT: blocks translated.
+    pub jit_blocks_translated: u64,
+    /// JIT: time spent translating, in nanoseconds.
+    pub jit_translate_ns: u64,
+    /// JIT: machine code bytes currently held.
+    pub jit_code_bytes: u64,
+    /// JIT: times all generated code was dropped to bound its size.
+    pub jit_code_resets: u64,
+    /// Block runs that entered translated code.
+    pub jit_block_runs: u64,
+    /// Block runs done entirely by the interpreter.
+    pub interp_block_runs: u64,
 }
 
 /// A RISC-V hart. `#[repr(C)]` with the register files first so that
@@ -180,6 +227,9 @@ pub struct Hart {
     /// Traps taken by cause: exceptions at their cause code, interrupts
     /// at 32 + cause code.
     trap_counts: [u64; 64],
+    /// The translator (engine `Jit` only; `None` also when the host is not
+    /// supported, and then the hart interprets).
+    jit: Option<Box<vireo_jit::Jit>>,
 }
 
 impl Hart {
@@ -192,6 +242,10 @@ impl Hart {
         config: HartConfig,
     ) -> Box<Hart> {
         let ram = bus.ram().clone();
+        let jit = match config.engine {
+            Engine::Jit => vireo_jit::Jit::new().ok().map(Box::new),
+            Engine::Interp => None,
+        };
         Box::new(Hart {
             x: [0; 32],
             f: [0; 32],
@@ -214,7 +268,31 @@ impl Hart {
             pending_exit: None,
             traps: 0,
             trap_counts: [0; 64],
+            jit,
         })
+    }
+
+    /// Switch the execution engine. Dropping to the interpreter frees all
+    /// translations; switching to the JIT starts with none (blocks are
+    /// translated once hot). A host Cranelift does not support leaves the
+    /// hart interpreting.
+    pub fn set_engine(&mut self, engine: Engine) {
+        if engine == self.config.engine {
+            return;
+        }
+        self.config.engine = engine;
+        // Slots may hold pointers into the old translator's code: make
+        // them all stale before it goes.
+        self.blocks.flush();
+        self.jit = match engine {
+            Engine::Jit => vireo_jit::Jit::new().ok().map(Box::new),
+            Engine::Interp => None,
+        };
+    }
+
+    /// The execution engine in use.
+    pub fn engine(&self) -> Engine {
+        self.config.engine
     }
 
     /// The physical address space this hart accesses.
@@ -224,12 +302,19 @@ impl Hart {
 
     /// Statistics.
     pub fn stats(&self) -> HartStats {
+        let j = self.jit.as_ref().map(|j| j.stats()).unwrap_or_default();
         HartStats {
             instret: self.instret,
             blocks_decoded: self.blocks.decoded,
             cache_flushes: self.blocks.flushes,
             tlb_misses: self.mmu.misses,
             traps: self.traps,
+            jit_blocks_translated: j.blocks,
+            jit_translate_ns: j.translate_ns,
+            jit_code_bytes: j.code_bytes,
+            jit_code_resets: j.resets,
+            jit_block_runs: self.blocks.jit_runs,
+            interp_block_runs: self.blocks.interp_runs,
         }
     }
 
@@ -445,7 +530,14 @@ impl Hart {
                 self.step_traced();
             } else {
                 match self.fetch_block() {
-                    Ok(Some((start, len))) => self.run_block(start, len),
+                    Ok(Some((start, len, slot))) => {
+                        if self.jit.is_some() {
+                            self.run_block_jit(start, len, slot);
+                        } else {
+                            self.blocks.interp_runs += 1;
+                            self.run_block(start, len);
+                        }
+                    }
                     Ok(None) => self.step_slow(),
                     Err(t) => {
                         let pc = self.pc;
@@ -459,9 +551,10 @@ impl Hart {
         }
     }
 
-    /// Find or decode the block at `pc`. `None` when the first instruction
-    /// straddles a page boundary (it is executed by `step_slow`).
-    fn fetch_block(&mut self) -> Result<Option<(u32, u32)>, Trap> {
+    /// Find or decode the block at `pc`: (arena start, length, slot index).
+    /// `None` when the first instruction straddles a page boundary (it is
+    /// executed by `step_slow`).
+    fn fetch_block(&mut self) -> Result<Option<(u32, u32, usize)>, Trap> {
         let pc = self.pc;
         let idx = ((pc >> 12) as usize) & (TLB_ENTRIES - 1);
         let tlb_i = mmu::priv_index(self.prv);
@@ -478,7 +571,7 @@ impl Hart {
         let slot_i = BlockCache::slot_index(paddr);
         let slot = self.blocks.slots[slot_i];
         if slot.paddr == paddr && slot.gen == self.blocks.gen {
-            return Ok(Some((slot.start, slot.len)));
+            return Ok(Some((slot.start, slot.len, slot_i)));
         }
         // Decode a new block from the page.
         if self.blocks.insns.len() + MAX_BLOCK_INSNS > BLOCK_ARENA {
@@ -520,8 +613,84 @@ impl Hart {
             gen: self.blocks.gen,
             start: start as u32,
             len,
+            hits: 0,
+            code: None,
         };
-        Ok(Some((start as u32, len)))
+        Ok(Some((start as u32, len, slot_i)))
+    }
+
+    /// Run the block in `slot` (current, from `fetch_block`) with the JIT
+    /// engine: its translation when it has one, otherwise the interpreter,
+    /// translating the block once it is hot.
+    fn run_block_jit(&mut self, start: u32, len: u32, slot: usize) {
+        let s = self.blocks.slots[slot];
+        let Some(code) = s.code else {
+            self.blocks.interp_runs += 1;
+            if s.hits + 1 == JIT_THRESHOLD {
+                self.translate_block(start, len, slot);
+            }
+            let s = &mut self.blocks.slots[slot];
+            s.hits = (s.hits + 1).min(JIT_THRESHOLD);
+            self.run_block(start, len);
+            return;
+        };
+        self.blocks.jit_runs += 1;
+        let tlb = &self.mmu.tlbs[self.data_idx];
+        let mut ctx = vireo_jit::JitCtx {
+            x: self.x.as_mut_ptr(),
+            tlb_read: tlb.read.as_ptr() as *const u8,
+            tlb_write: tlb.write.as_ptr() as *const u8,
+            asid_tag: self.mmu.asid_tag,
+            page_flags: self.ram.page_flags_ptr(),
+            ram_base: self.ram.base(),
+            ram_pages: self.ram.pages(),
+            pc: self.pc,
+            next_pc: 0,
+            executed: 0,
+        };
+        // SAFETY: `code` is the translation of the block now in `slot`
+        // (the slot is current: same generation as the cache, and code
+        // memory is only freed together with a flush, which makes every
+        // older slot stale). The context points at this hart's registers
+        // and current data TLB, and at the RAM page flags, all alive and
+        // not otherwise accessed during the call; the function follows the
+        // contract in vireo_jit (no traps, no calls back).
+        let r = unsafe { code(&mut ctx) };
+        self.x[0] = 0;
+        self.pc = ctx.next_pc;
+        // No CSR reads in translated code: retiring after the fact gives the
+        // counters the interpreter would show.
+        self.retire(ctx.executed as i64);
+        if r != vireo_jit::EXIT_DONE {
+            // Stopped before instruction `executed`: the interpreter runs
+            // the rest of the block from it, taking any trap precisely.
+            let k = ctx.executed as u32;
+            debug_assert!(k < len);
+            self.run_block(start + k, len - k);
+        }
+    }
+
+    /// Translate the block in `slot` and keep the code in the slot.
+    fn translate_block(&mut self, start: u32, len: u32, slot: usize) {
+        let Some(jit) = self.jit.as_mut() else {
+            return;
+        };
+        if jit.mapped_bytes() > JIT_CODE_LIMIT {
+            // Bound the code cache: drop every translation with the block
+            // cache. We are between blocks in `run`, so no translated
+            // code is on the stack, and the flush makes every slot holding
+            // an old function pointer stale.
+            self.blocks.flush();
+            // SAFETY: see above: nothing runs or will call the old code.
+            if unsafe { jit.reset() }.is_err() {
+                self.jit = None;
+            }
+            return;
+        }
+        let insns = &self.blocks.insns[start as usize..(start + len) as usize];
+        if let Some(code) = jit.translate(insns) {
+            self.blocks.slots[slot].code = Some(code);
+        }
     }
 
     fn run_block(&mut self, start: u32, len: u32) {
@@ -691,6 +860,9 @@ fn raw_hex(insn: &Insn) -> String {
         format!("{:08x}", insn.raw)
     }
 }
+
+#[cfg(test)]
+mod jit_tests;
 
 #[cfg(test)]
 mod tests {

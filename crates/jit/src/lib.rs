@@ -1,1 +1,1163 @@
-//! placeholder
+//! The first tier of vireo's dynamic binary translator: hot basic blocks of
+//! guest RISC-V code are compiled to host machine code with Cranelift.
+//!
+//! # The contract
+//!
+//! This crate knows nothing about the hart. A translated block is a host
+//! function `extern "C" fn(ctx: *mut JitCtx) -> u64` ([`BlockFn`]) built
+//! from the decoded instructions of one guest basic block (the hart's block
+//! cache: one physical page, ending at a control transfer, a system
+//! instruction, 64 instructions or the page end). The caller fills
+//! [`JitCtx`] with raw pointers into its own state (the 32 integer
+//! registers, the data TLB arrays for the current privilege, the RAM page
+//! flags) and the block's virtual `pc`; the function runs a prefix of the
+//! block and returns one of:
+//!
+//! - [`EXIT_DONE`] (0): every instruction of the block ran; `next_pc` is
+//!   the pc of the next instruction (branch target, fall-through or jump
+//!   target) and `executed` the number of instructions.
+//! - [`EXIT_SLOW`] (1): the function stopped *before* instruction `k`
+//!   (`executed` = k, `next_pc` = its pc) because it needs the slow path: a
+//!   TLB miss, an access crossing a page end, a store into a page with a
+//!   non-zero RAM page-flag byte (code or dirty-tracked page), or an
+//!   instruction the translator does not support. Instructions before `k`
+//!   are committed (registers written back, stores done); instruction `k`
+//!   has not run: the interpreter runs it next and takes any trap
+//!   precisely.
+//!
+//! Translated code never traps and never calls back into the host: it only
+//! reads and writes the registers, reads the TLB and flag arrays, and reads
+//! and writes guest RAM through TLB hits (whose invariant is that the whole
+//! page is RAM the current privilege may access that way). Only the
+//! integer registers are touched, so blocks using the FPU, CSRs, atomics or
+//! system instructions end at that instruction (the interpreter runs the
+//! rest of the block).
+//!
+//! The guest `pc` is an input, not a constant of the code: the same physical
+//! block reached through two virtual mappings gets correct `auipc`, link
+//! and branch-target values.
+//!
+//! # Invalidation
+//!
+//! A translation is valid as long as the decoded block it came from is: the
+//! hart keeps the function pointer in its block-cache slot, and every cache
+//! flush (code epoch change after a store into a code page, `fence.i`, a
+//! full arena) makes the slot stale, so the function is never called again.
+//! Code memory is reclaimed only as a whole ([`Jit::reset`], or dropping
+//! the [`Jit`]), and only by the owner between calls, when no translated
+//! function is on the stack; function pointers from before are dead then.
+//!
+//! # W^X
+//!
+//! Code pages come from `cranelift-jit`: they are mapped read+write while
+//! the machine code is copied in and switched to read+execute when the
+//! module is finalized, so generated code is never writable and executable
+//! at the same time.
+//!
+//! A [`Jit`] is used by one thread (one per hart): no locking.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::Module;
+use std::time::Instant;
+use vireo_isa::{Insn, Op};
+
+/// Every instruction of the block ran; `next_pc` is where to continue.
+pub const EXIT_DONE: u64 = 0;
+/// Stopped before instruction `executed`, which needs the interpreter.
+pub const EXIT_SLOW: u64 = 1;
+
+/// Entries of each TLB array the context points to (direct-mapped, indexed
+/// by `vaddr >> 12`); the hart asserts it uses the same number.
+pub const TLB_ENTRIES: usize = 512;
+/// Size of one TLB entry: `#[repr(C)] { tag: u64, addend: u64, ppage: u64 }`.
+pub const TLB_ENTRY_SIZE: usize = 24;
+/// Offset of `tag` in a TLB entry.
+pub const TLB_TAG: usize = 0;
+/// Offset of `addend` (host address minus guest virtual address).
+pub const TLB_ADDEND: usize = 8;
+/// Offset of `ppage` (guest physical address of the page).
+pub const TLB_PPAGE: usize = 16;
+
+/// What a translated block reads and writes. Filled by the caller before
+/// each call; the pointers must be valid for the duration of the call.
+#[repr(C)]
+#[derive(Debug)]
+pub struct JitCtx {
+    /// The 32 integer registers (`x[0]` is read as 0 and never written).
+    pub x: *mut u64,
+    /// The read array of the data TLB in use ([`TLB_ENTRIES`] entries).
+    pub tlb_read: *const u8,
+    /// The write array of the data TLB in use.
+    pub tlb_write: *const u8,
+    /// XORed into `vaddr >> 12` to form the tag compared with entries.
+    pub asid_tag: u64,
+    /// One flag byte per RAM page; a store to a page whose byte is not 0
+    /// must take the slow path.
+    pub page_flags: *const u8,
+    /// Guest physical address of the first RAM page.
+    pub ram_base: u64,
+    /// Number of RAM pages (entries of `page_flags`).
+    pub ram_pages: u64,
+    /// In: the guest virtual address of the block's first instruction.
+    pub pc: u64,
+    /// Out: the pc to continue at.
+    pub next_pc: u64,
+    /// Out: instructions executed (retired) by the call.
+    pub executed: u64,
+}
+
+const CTX_X: i32 = 0;
+const CTX_TLB_READ: i32 = 8;
+const CTX_TLB_WRITE: i32 = 16;
+const CTX_ASID_TAG: i32 = 24;
+const CTX_PAGE_FLAGS: i32 = 32;
+const CTX_RAM_BASE: i32 = 40;
+const CTX_RAM_PAGES: i32 = 48;
+const CTX_PC: i32 = 56;
+const CTX_NEXT_PC: i32 = 64;
+const CTX_EXECUTED: i32 = 72;
+
+const _: () = {
+    assert!(std::mem::offset_of!(JitCtx, x) == CTX_X as usize);
+    assert!(std::mem::offset_of!(JitCtx, tlb_read) == CTX_TLB_READ as usize);
+    assert!(std::mem::offset_of!(JitCtx, tlb_write) == CTX_TLB_WRITE as usize);
+    assert!(std::mem::offset_of!(JitCtx, asid_tag) == CTX_ASID_TAG as usize);
+    assert!(std::mem::offset_of!(JitCtx, page_flags) == CTX_PAGE_FLAGS as usize);
+    assert!(std::mem::offset_of!(JitCtx, ram_base) == CTX_RAM_BASE as usize);
+    assert!(std::mem::offset_of!(JitCtx, ram_pages) == CTX_RAM_PAGES as usize);
+    assert!(std::mem::offset_of!(JitCtx, pc) == CTX_PC as usize);
+    assert!(std::mem::offset_of!(JitCtx, next_pc) == CTX_NEXT_PC as usize);
+    assert!(std::mem::offset_of!(JitCtx, executed) == CTX_EXECUTED as usize);
+};
+
+/// A translated block. See the crate documentation for the contract.
+pub type BlockFn = unsafe extern "C" fn(ctx: *mut JitCtx) -> u64;
+
+/// Whether the translator handles `op` (anything else ends the translated
+/// prefix of a block, and the interpreter runs the rest).
+pub fn supported(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        Lui | Auipc
+            | Jal
+            | Jalr
+            | Beq
+            | Bne
+            | Blt
+            | Bge
+            | Bltu
+            | Bgeu
+            | Lb
+            | Lh
+            | Lw
+            | Ld
+            | Lbu
+            | Lhu
+            | Lwu
+            | Sb
+            | Sh
+            | Sw
+            | Sd
+            | Addi
+            | Slti
+            | Sltiu
+            | Xori
+            | Ori
+            | Andi
+            | Slli
+            | Srli
+            | Srai
+            | Add
+            | Sub
+            | Sll
+            | Slt
+            | Sltu
+            | Xor
+            | Srl
+            | Sra
+            | Or
+            | And
+            | Addiw
+            | Slliw
+            | Srliw
+            | Sraiw
+            | Addw
+            | Subw
+            | Sllw
+            | Srlw
+            | Sraw
+            | Mul
+            | Mulh
+            | Mulhsu
+            | Mulhu
+            | Div
+            | Divu
+            | Rem
+            | Remu
+            | Mulw
+            | Divw
+            | Divuw
+            | Remw
+            | Remuw
+            | Sh1add
+            | Sh2add
+            | Sh3add
+            | AddUw
+            | Andn
+            | Orn
+            | Xnor
+            | Min
+            | Minu
+            | Max
+            | Maxu
+            | SextB
+            | SextH
+            | ZextH
+            | Clz
+            | Ctz
+            | Cpop
+            | Rol
+            | Ror
+            | Rori
+            | Rev8
+    )
+}
+
+/// Translation statistics.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JitStats {
+    /// Blocks translated.
+    pub blocks: u64,
+    /// Time spent translating, in nanoseconds.
+    pub translate_ns: u64,
+    /// Machine code bytes currently held.
+    pub code_bytes: u64,
+    /// Bytes of code memory mapped for them: each translation is finalized
+    /// (made read+execute) on its own, so it takes whole pages.
+    pub mapped_bytes: u64,
+    /// Times the code memory was dropped ([`Jit::reset`]).
+    pub resets: u64,
+}
+
+/// A translator and its code memory (one per hart, used by one thread).
+pub struct Jit {
+    module: Option<JITModule>,
+    ctx: Context,
+    fctx: FunctionBuilderContext,
+    stats: JitStats,
+}
+
+fn new_module() -> Result<JITModule, String> {
+    let mut flags = settings::builder();
+    flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
+    flags
+        .set("use_colocated_libcalls", "false")
+        .map_err(|e| e.to_string())?;
+    flags.set("is_pic", "false").map_err(|e| e.to_string())?;
+    let isa = cranelift_native::builder()
+        .map_err(|e| e.to_string())?
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| e.to_string())?;
+    Ok(JITModule::new(JITBuilder::with_isa(
+        isa,
+        cranelift_module::default_libcall_names(),
+    )))
+}
+
+impl Jit {
+    /// A translator for the host this runs on. Fails when Cranelift does
+    /// not support the host.
+    pub fn new() -> Result<Jit, String> {
+        let module = new_module()?;
+        let ctx = module.make_context();
+        Ok(Jit {
+            module: Some(module),
+            ctx,
+            fctx: FunctionBuilderContext::new(),
+            stats: JitStats::default(),
+        })
+    }
+
+    /// Statistics.
+    pub fn stats(&self) -> JitStats {
+        self.stats
+    }
+
+    /// Code memory mapped since the last reset (what bounds the cache).
+    pub fn mapped_bytes(&self) -> u64 {
+        self.stats.mapped_bytes
+    }
+
+    /// Free all generated code and start over.
+    ///
+    /// # Safety
+    ///
+    /// No function returned by [`Jit::translate`] before this call may be
+    /// running or be called afterwards.
+    pub unsafe fn reset(&mut self) -> Result<(), String> {
+        if let Some(m) = self.module.take() {
+            // SAFETY: the caller guarantees no function of this module is
+            // running or will be called again.
+            unsafe { m.free_memory() };
+        }
+        self.module = Some(new_module()?);
+        self.stats.code_bytes = 0;
+        self.stats.mapped_bytes = 0;
+        self.stats.resets += 1;
+        Ok(())
+    }
+
+    /// Translate the block `insns` (consecutive instructions; compressed
+    /// ones have `len == 2`). Returns `None` when the first instruction is
+    /// not supported (nothing to gain) or Cranelift fails.
+    pub fn translate(&mut self, insns: &[Insn]) -> Option<BlockFn> {
+        if insns.is_empty() || !supported(insns[0].op) {
+            return None;
+        }
+        let t0 = Instant::now();
+        let module = self.module.as_mut()?;
+        module.clear_context(&mut self.ctx);
+        let mut sig = module.make_signature();
+        let ptr = module.target_config().pointer_type();
+        sig.params.push(AbiParam::new(ptr));
+        sig.returns.push(AbiParam::new(types::I64));
+        self.ctx.func.signature = sig.clone();
+        {
+            let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+            let mut t = Translator::new(b, written(insns));
+            t.block(insns);
+            t.finish_slow_exit();
+            t.b.seal_all_blocks();
+            t.b.finalize(module.target_config());
+        }
+        let id = module.declare_anonymous_function(&sig).ok()?;
+        module.define_function(id, &mut self.ctx).ok()?;
+        let size = self
+            .ctx
+            .compiled_code()
+            .map_or(0, |c| c.code_info().total_size as u64);
+        module.clear_context(&mut self.ctx);
+        module.finalize_definitions().ok()?;
+        let code = module.get_finalized_function(id);
+        self.stats.blocks += 1;
+        self.stats.code_bytes += size;
+        self.stats.mapped_bytes += size.max(1).div_ceil(4096) * 4096;
+        self.stats.translate_ns += t0.elapsed().as_nanos() as u64;
+        // SAFETY: `code` is the finalized (read+execute) code of a function
+        // built with the signature `fn(ptr) -> i64` in the host's default
+        // calling convention, which is `extern "C"`.
+        Some(unsafe { std::mem::transmute::<*const u8, BlockFn>(code) })
+    }
+}
+
+impl Drop for Jit {
+    fn drop(&mut self) {
+        if let Some(m) = self.module.take() {
+            // SAFETY: the functions handed out by `translate` are only
+            // valid while their Jit lives (see the crate documentation):
+            // the owner stops calling them before dropping it.
+            unsafe { m.free_memory() };
+        }
+    }
+}
+
+/// Registers the translated prefix of `insns` may write: they are loaded on
+/// entry, so the shared slow exit can store all of them back whatever the
+/// exit point (a register not yet written there still holds its loaded
+/// value, and storing that back changes nothing).
+fn written(insns: &[Insn]) -> u32 {
+    use Op::*;
+    let mut mask = 0u32;
+    for i in insns {
+        if !supported(i.op) {
+            break;
+        }
+        let writes_rd = !matches!(
+            i.op,
+            Sb | Sh | Sw | Sd | Beq | Bne | Blt | Bge | Bltu | Bgeu
+        );
+        if writes_rd {
+            mask |= 1 << (i.rd & 31);
+        }
+        if matches!(i.op, Jal | Jalr | Beq | Bne | Blt | Bge | Bltu | Bgeu) {
+            break;
+        }
+    }
+    mask & !1
+}
+
+/// Builds the IR of one block.
+struct Translator<'a> {
+    b: FunctionBuilder<'a>,
+    ctx: Value,
+    x_ptr: Value,
+    pc0: Value,
+    /// Variables of x1..x31, declared on first use.
+    vars: [Option<Variable>; 32],
+    /// Registers written so far (written back at every exit).
+    dirty: u32,
+    /// Input fields of the context already loaded, by offset / 8.
+    fields: [Option<Value>; 8],
+    /// Registers loaded on entry (see [`written`]).
+    written: u32,
+    /// The shared slow exit: block parameters (pc, executed); created at
+    /// the first guard. One exit instead of one per guard keeps the code
+    /// (and the compile time) small.
+    slow_exit: Option<Block>,
+}
+
+impl<'a> Translator<'a> {
+    fn new(mut b: FunctionBuilder<'a>, written: u32) -> Translator<'a> {
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let ctx = b.block_params(entry)[0];
+        let f = MemFlagsData::trusted();
+        let x_ptr = b.ins().load(types::I64, f, ctx, CTX_X);
+        let pc0 = b.ins().load(types::I64, f, ctx, CTX_PC);
+        let mut t = Translator {
+            b,
+            ctx,
+            x_ptr,
+            pc0,
+            vars: [None; 32],
+            dirty: 0,
+            fields: [None; 8],
+            written,
+            slow_exit: None,
+        };
+        for r in 1..32u8 {
+            if written & (1 << r) != 0 {
+                t.get(r);
+            }
+        }
+        t
+    }
+
+    /// Leave through the shared slow exit, before instruction `k` at byte
+    /// offset `off`, from the current block when `ok` is false.
+    fn slow_exit_args(&mut self, k: u64, off: u64) -> (Block, Value, Value) {
+        let exit = match self.slow_exit {
+            Some(e) => e,
+            None => {
+                let e = self.b.create_block();
+                self.b.append_block_param(e, types::I64);
+                self.b.append_block_param(e, types::I64);
+                self.slow_exit = Some(e);
+                e
+            }
+        };
+        let pc = self.pc_at(off);
+        let kv = self.iconst(k);
+        (exit, pc, kv)
+    }
+
+    /// Fill the shared slow exit: store every register that may have been
+    /// written, the outputs, and return [`EXIT_SLOW`].
+    fn finish_slow_exit(&mut self) {
+        let Some(exit) = self.slow_exit else {
+            return;
+        };
+        self.b.switch_to_block(exit);
+        let pc = self.b.block_params(exit)[0];
+        let k = self.b.block_params(exit)[1];
+        let f = MemFlagsData::trusted();
+        for r in 1..32u8 {
+            if self.written & (1 << r) != 0 {
+                let v = self.get(r);
+                self.b.ins().store(f, v, self.x_ptr, 8 * r as i32);
+            }
+        }
+        self.b.ins().store(f, pc, self.ctx, CTX_NEXT_PC);
+        self.b.ins().store(f, k, self.ctx, CTX_EXECUTED);
+        let c = self.iconst(EXIT_SLOW);
+        self.b.ins().return_(&[c]);
+    }
+
+    fn iconst(&mut self, v: u64) -> Value {
+        self.b.ins().iconst(types::I64, v as i64)
+    }
+
+    /// The guest pc of the instruction at byte offset `off` of the block.
+    fn pc_at(&mut self, off: u64) -> Value {
+        if off == 0 {
+            self.pc0
+        } else {
+            self.b.ins().iadd_imm_s(self.pc0, off as i64)
+        }
+    }
+
+    fn get(&mut self, r: u8) -> Value {
+        let r = (r & 31) as usize;
+        if r == 0 {
+            return self.iconst(0);
+        }
+        if let Some(v) = self.vars[r] {
+            return self.b.use_var(v);
+        }
+        // First use: load from the register file. Blocks are straight-line
+        // (side exits only), so the current block dominates all later uses.
+        let var = self.b.declare_var(types::I64);
+        let v = self.b.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            self.x_ptr,
+            8 * r as i32,
+        );
+        self.b.def_var(var, v);
+        self.vars[r] = Some(var);
+        v
+    }
+
+    fn set(&mut self, r: u8, v: Value) {
+        let r = (r & 31) as usize;
+        if r == 0 {
+            return;
+        }
+        let var = match self.vars[r] {
+            Some(var) => var,
+            None => {
+                let var = self.b.declare_var(types::I64);
+                self.vars[r] = Some(var);
+                var
+            }
+        };
+        self.b.def_var(var, v);
+        self.dirty |= 1 << r;
+    }
+
+    /// A ctx input field, loaded once (at its first use) and reused: the
+    /// blocks of a translation form one straight chain with side exits, so
+    /// a value of an earlier link dominates every later one.
+    fn ctx_field(&mut self, off: i32) -> Value {
+        let slot = off as usize / 8;
+        if let Some(v) = self.fields[slot] {
+            return v;
+        }
+        let v = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), self.ctx, off);
+        self.fields[slot] = Some(v);
+        v
+    }
+
+    /// Write back dirty registers, the outputs, and return `code`.
+    fn exit(&mut self, code: u64, next_pc: Value, executed: u64) {
+        let f = MemFlagsData::trusted();
+        for r in 1..32u8 {
+            if self.dirty & (1 << r) != 0 {
+                let v = self.get(r);
+                self.b.ins().store(f, v, self.x_ptr, 8 * r as i32);
+            }
+        }
+        self.b.ins().store(f, next_pc, self.ctx, CTX_NEXT_PC);
+        let n = self.iconst(executed);
+        self.b.ins().store(f, n, self.ctx, CTX_EXECUTED);
+        let c = self.iconst(code);
+        self.b.ins().return_(&[c]);
+    }
+
+    /// Continue in a new block when `ok`, otherwise leave with
+    /// [`EXIT_SLOW`] before instruction number `k` at byte offset `off`.
+    fn guard(&mut self, ok: Value, k: u64, off: u64) {
+        let cont = self.b.create_block();
+        let (exit, pc, kv) = self.slow_exit_args(k, off);
+        self.b.ins().brif(
+            ok,
+            cont,
+            &[],
+            exit,
+            &[BlockArg::Value(pc), BlockArg::Value(kv)],
+        );
+        self.b.switch_to_block(cont);
+    }
+
+    /// TLB lookup for an access of `size` bytes at `addr`; branches to the
+    /// slow exit on a miss or a page-crossing access. Returns the entry's
+    /// address.
+    fn tlb_lookup(&mut self, write: bool, addr: Value, size: u64, k: u64, off: u64) -> Value {
+        let arr = self.ctx_field(if write { CTX_TLB_WRITE } else { CTX_TLB_READ });
+        let asid = self.ctx_field(CTX_ASID_TAG);
+        let vpn = self.b.ins().ushr_imm_s(addr, 12);
+        let idx = self.b.ins().band_imm_s(vpn, (TLB_ENTRIES - 1) as i64);
+        let byte_off = self.b.ins().imul_imm_s(idx, TLB_ENTRY_SIZE as i64);
+        let e = self.b.ins().iadd(arr, byte_off);
+        let tag = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), e, TLB_TAG as i32);
+        let want = self.b.ins().bxor(vpn, asid);
+        let mut ok = self.b.ins().icmp(IntCC::Equal, tag, want);
+        if size > 1 {
+            // Same check as the interpreter: (vaddr & 0xfff) + N <= 0x1000.
+            let po = self.b.ins().band_imm_s(addr, 0xfff);
+            let fits =
+                self.b
+                    .ins()
+                    .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, po, (0x1000 - size) as i64);
+            ok = self.b.ins().band(ok, fits);
+        }
+        self.guard(ok, k, off);
+        e
+    }
+
+    fn load(&mut self, i: &Insn, k: u64, off: u64) {
+        let (size, ty, signed) = match i.op {
+            Op::Lb => (1, types::I8, true),
+            Op::Lbu => (1, types::I8, false),
+            Op::Lh => (2, types::I16, true),
+            Op::Lhu => (2, types::I16, false),
+            Op::Lw => (4, types::I32, true),
+            Op::Lwu => (4, types::I32, false),
+            _ => (8, types::I64, false),
+        };
+        let base = self.get(i.rs1);
+        let addr = self.b.ins().iadd_imm_s(base, i.imm);
+        let e = self.tlb_lookup(false, addr, size, k, off);
+        let addend = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), e, TLB_ADDEND as i32);
+        let host = self.b.ins().iadd(addr, addend);
+        // Guest memory: possibly unaligned, never traps (TLB hit = RAM).
+        let f = MemFlagsData::new().with_notrap();
+        let v = if ty == types::I64 {
+            self.b.ins().load(types::I64, f, host, 0)
+        } else if signed {
+            match size {
+                1 => self.b.ins().sload8(types::I64, f, host, 0),
+                2 => self.b.ins().sload16(types::I64, f, host, 0),
+                _ => self.b.ins().sload32(f, host, 0),
+            }
+        } else {
+            match size {
+                1 => self.b.ins().uload8(types::I64, f, host, 0),
+                2 => self.b.ins().uload16(types::I64, f, host, 0),
+                _ => self.b.ins().uload32(f, host, 0),
+            }
+        };
+        self.set(i.rd, v);
+    }
+
+    fn store(&mut self, i: &Insn, k: u64, off: u64) {
+        let size = match i.op {
+            Op::Sb => 1,
+            Op::Sh => 2,
+            Op::Sw => 4,
+            _ => 8,
+        };
+        let base = self.get(i.rs1);
+        let val = self.get(i.rs2);
+        let addr = self.b.ins().iadd_imm_s(base, i.imm);
+        let e = self.tlb_lookup(true, addr, size, k, off);
+        // Stores into pages with flags (decoded code, dirty tracking) go to
+        // the interpreter, which updates the flags and the code epoch.
+        let ppage = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), e, TLB_PPAGE as i32);
+        let ram_base = self.ctx_field(CTX_RAM_BASE);
+        let ram_pages = self.ctx_field(CTX_RAM_PAGES);
+        let flags = self.ctx_field(CTX_PAGE_FLAGS);
+        let rel = self.b.ins().isub(ppage, ram_base);
+        let page = self.b.ins().ushr_imm_s(rel, 12);
+        let in_ram = self.b.ins().icmp(IntCC::UnsignedLessThan, page, ram_pages);
+        self.guard(in_ram, k, off);
+        let fp = self.b.ins().iadd(flags, page);
+        let flag = self
+            .b
+            .ins()
+            .uload8(types::I64, MemFlagsData::trusted(), fp, 0);
+        let clean = self.b.ins().icmp_imm_s(IntCC::Equal, flag, 0);
+        self.guard(clean, k, off);
+        let addend = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), e, TLB_ADDEND as i32);
+        let host = self.b.ins().iadd(addr, addend);
+        let f = MemFlagsData::new().with_notrap();
+        match size {
+            1 => {
+                self.b.ins().istore8(f, val, host, 0);
+            }
+            2 => {
+                self.b.ins().istore16(f, val, host, 0);
+            }
+            4 => {
+                self.b.ins().istore32(f, val, host, 0);
+            }
+            _ => {
+                self.b.ins().store(f, val, host, 0);
+            }
+        }
+    }
+
+    fn sext32(&mut self, v: Value) -> Value {
+        let n = self.b.ins().ireduce(types::I32, v);
+        self.b.ins().sextend(types::I64, n)
+    }
+
+    fn bool64(&mut self, c: Value) -> Value {
+        self.b.ins().uextend(types::I64, c)
+    }
+
+    /// RISC-V division and remainder (no traps: zero divisors and signed
+    /// overflow give the architectural results), at 64 or 32 bits.
+    fn divrem(&mut self, op: Op, a: Value, bv: Value) -> Value {
+        use Op::*;
+        let word = matches!(op, Divw | Divuw | Remw | Remuw);
+        let ty = if word { types::I32 } else { types::I64 };
+        let (a, d) = if word {
+            (
+                self.b.ins().ireduce(types::I32, a),
+                self.b.ins().ireduce(types::I32, bv),
+            )
+        } else {
+            (a, bv)
+        };
+        let zero = self.b.ins().iconst(ty, 0);
+        let one = self.b.ins().iconst(ty, 1);
+        let is_zero = self.b.ins().icmp(IntCC::Equal, d, zero);
+        let signed = matches!(op, Div | Divw | Rem | Remw);
+        let mut safe = self.b.ins().select(is_zero, one, d);
+        if signed {
+            // MIN / -1 overflows: divide by 1 instead (quotient MIN, the
+            // architectural result; remainder 0, also architectural).
+            let min = if word {
+                self.b.ins().iconst(ty, i32::MIN as i64)
+            } else {
+                self.b.ins().iconst(ty, i64::MIN)
+            };
+            let a_min = self.b.ins().icmp(IntCC::Equal, a, min);
+            let d_m1 = self.b.ins().icmp_imm_s(IntCC::Equal, d, -1);
+            let ovf = self.b.ins().band(a_min, d_m1);
+            safe = self.b.ins().select(ovf, one, safe);
+        }
+        let r = match op {
+            Div | Divw => self.b.ins().sdiv(a, safe),
+            Divu | Divuw => self.b.ins().udiv(a, safe),
+            Rem | Remw => self.b.ins().srem(a, safe),
+            _ => self.b.ins().urem(a, safe),
+        };
+        // Division by zero: quotient all ones, remainder the dividend.
+        let on_zero = if matches!(op, Div | Divw | Divu | Divuw) {
+            self.b.ins().iconst(ty, -1)
+        } else {
+            a
+        };
+        let r = self.b.ins().select(is_zero, on_zero, r);
+        if word {
+            self.b.ins().sextend(types::I64, r)
+        } else {
+            r
+        }
+    }
+
+    /// Translate the block; every path ends in an exit.
+    fn block(&mut self, insns: &[Insn]) {
+        let mut off = 0u64;
+        for (k, i) in insns.iter().enumerate() {
+            let k = k as u64;
+            if !supported(i.op) {
+                let (exit, pc, kv) = self.slow_exit_args(k, off);
+                self.b
+                    .ins()
+                    .jump(exit, &[BlockArg::Value(pc), BlockArg::Value(kv)]);
+                return;
+            }
+            if self.insn(i, k, off) {
+                return;
+            }
+            off += i.len as u64;
+        }
+        let pc = self.pc_at(off);
+        self.exit(EXIT_DONE, pc, insns.len() as u64);
+    }
+
+    /// Translate one instruction; returns true when it ended the function
+    /// (a control transfer).
+    fn insn(&mut self, i: &Insn, k: u64, off: u64) -> bool {
+        use Op::*;
+        let imm = i.imm;
+        let len = i.len as u64;
+        macro_rules! rs1 {
+            () => {
+                self.get(i.rs1)
+            };
+        }
+        macro_rules! rs2 {
+            () => {
+                self.get(i.rs2)
+            };
+        }
+        macro_rules! bin {
+            ($m:ident) => {{
+                let a = rs1!();
+                let b = rs2!();
+                let v = self.b.ins().$m(a, b);
+                self.set(i.rd, v);
+            }};
+        }
+        macro_rules! binw {
+            ($m:ident) => {{
+                let a = rs1!();
+                let b = rs2!();
+                let v = self.b.ins().$m(a, b);
+                let v = self.sext32(v);
+                self.set(i.rd, v);
+            }};
+        }
+        macro_rules! imm {
+            ($m:ident) => {{
+                let a = rs1!();
+                let v = self.b.ins().$m(a, imm);
+                self.set(i.rd, v);
+            }};
+        }
+        macro_rules! shift {
+            ($m:ident, $ty:expr, $mask:expr) => {{
+                let a = rs1!();
+                let b = rs2!();
+                let sh = self.b.ins().band_imm_s(b, $mask);
+                let v = if $ty == types::I32 {
+                    let a32 = self.b.ins().ireduce(types::I32, a);
+                    let r = self.b.ins().$m(a32, sh);
+                    self.b.ins().sextend(types::I64, r)
+                } else {
+                    self.b.ins().$m(a, sh)
+                };
+                self.set(i.rd, v);
+            }};
+        }
+        macro_rules! shift_imm {
+            ($m:ident, $ty:expr, $mask:expr) => {{
+                let a = rs1!();
+                let v = if $ty == types::I32 {
+                    let a32 = self.b.ins().ireduce(types::I32, a);
+                    let r = self.b.ins().$m(a32, imm & $mask);
+                    self.b.ins().sextend(types::I64, r)
+                } else {
+                    self.b.ins().$m(a, imm & $mask)
+                };
+                self.set(i.rd, v);
+            }};
+        }
+        macro_rules! cmp {
+            ($cc:expr, $b:expr) => {{
+                let a = rs1!();
+                let b = $b;
+                let c = self.b.ins().icmp($cc, a, b);
+                let v = self.bool64(c);
+                self.set(i.rd, v);
+            }};
+        }
+        match i.op {
+            Lui => {
+                let v = self.iconst(imm as u64);
+                self.set(i.rd, v);
+            }
+            Auipc => {
+                let pc = self.pc_at(off);
+                let v = self.b.ins().iadd_imm_s(pc, imm);
+                self.set(i.rd, v);
+            }
+            Jal => {
+                let pc = self.pc_at(off);
+                let link = self.b.ins().iadd_imm_s(pc, len as i64);
+                let target = self.b.ins().iadd_imm_s(pc, imm);
+                self.set(i.rd, link);
+                self.exit(EXIT_DONE, target, k + 1);
+                return true;
+            }
+            Jalr => {
+                // The target is computed before rd is written (rd may be rs1).
+                let a = rs1!();
+                let t = self.b.ins().iadd_imm_s(a, imm);
+                let t = self.b.ins().band_imm_s(t, !1);
+                let pc = self.pc_at(off);
+                let link = self.b.ins().iadd_imm_s(pc, len as i64);
+                self.set(i.rd, link);
+                self.exit(EXIT_DONE, t, k + 1);
+                return true;
+            }
+            Beq | Bne | Blt | Bge | Bltu | Bgeu => {
+                let cc = match i.op {
+                    Beq => IntCC::Equal,
+                    Bne => IntCC::NotEqual,
+                    Blt => IntCC::SignedLessThan,
+                    Bge => IntCC::SignedGreaterThanOrEqual,
+                    Bltu => IntCC::UnsignedLessThan,
+                    _ => IntCC::UnsignedGreaterThanOrEqual,
+                };
+                let a = rs1!();
+                let b = rs2!();
+                let c = self.b.ins().icmp(cc, a, b);
+                let pc = self.pc_at(off);
+                let taken = self.b.ins().iadd_imm_s(pc, imm);
+                let fall = self.b.ins().iadd_imm_s(pc, len as i64);
+                let next = self.b.ins().select(c, taken, fall);
+                self.exit(EXIT_DONE, next, k + 1);
+                return true;
+            }
+            Lb | Lh | Lw | Ld | Lbu | Lhu | Lwu => self.load(i, k, off),
+            Sb | Sh | Sw | Sd => self.store(i, k, off),
+            Addi => imm!(iadd_imm_s),
+            Xori => imm!(bxor_imm_s),
+            Ori => imm!(bor_imm_s),
+            Andi => imm!(band_imm_s),
+            Slti => {
+                let a = rs1!();
+                let c = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, a, imm);
+                let v = self.bool64(c);
+                self.set(i.rd, v);
+            }
+            Sltiu => {
+                let a = rs1!();
+                let c = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, a, imm);
+                let v = self.bool64(c);
+                self.set(i.rd, v);
+            }
+            Slli => shift_imm!(ishl_imm_s, types::I64, 63),
+            Srli => shift_imm!(ushr_imm_s, types::I64, 63),
+            Srai => shift_imm!(sshr_imm_s, types::I64, 63),
+            Add => bin!(iadd),
+            Sub => bin!(isub),
+            Sll => shift!(ishl, types::I64, 63),
+            Srl => shift!(ushr, types::I64, 63),
+            Sra => shift!(sshr, types::I64, 63),
+            Slt => cmp!(IntCC::SignedLessThan, rs2!()),
+            Sltu => cmp!(IntCC::UnsignedLessThan, rs2!()),
+            Xor => bin!(bxor),
+            Or => bin!(bor),
+            And => bin!(band),
+            Addiw => {
+                let a = rs1!();
+                let v = self.b.ins().iadd_imm_s(a, imm);
+                let v = self.sext32(v);
+                self.set(i.rd, v);
+            }
+            Slliw => shift_imm!(ishl_imm_s, types::I32, 31),
+            Srliw => shift_imm!(ushr_imm_s, types::I32, 31),
+            Sraiw => shift_imm!(sshr_imm_s, types::I32, 31),
+            Addw => binw!(iadd),
+            Subw => binw!(isub),
+            Sllw => shift!(ishl, types::I32, 31),
+            Srlw => shift!(ushr, types::I32, 31),
+            Sraw => shift!(sshr, types::I32, 31),
+            Mul => bin!(imul),
+            Mulh => bin!(smulhi),
+            Mulhu => bin!(umulhi),
+            Mulhsu => {
+                // signed(a) * unsigned(b) high half = umulhi(a, b) minus b
+                // when a is negative.
+                let a = rs1!();
+                let b = rs2!();
+                let hi = self.b.ins().umulhi(a, b);
+                let sign = self.b.ins().sshr_imm_s(a, 63);
+                let corr = self.b.ins().band(sign, b);
+                let v = self.b.ins().isub(hi, corr);
+                self.set(i.rd, v);
+            }
+            Mulw => binw!(imul),
+            Div | Divu | Rem | Remu | Divw | Divuw | Remw | Remuw => {
+                let a = rs1!();
+                let b = rs2!();
+                let v = self.divrem(i.op, a, b);
+                self.set(i.rd, v);
+            }
+            Sh1add | Sh2add | Sh3add => {
+                let a = rs1!();
+                let b = rs2!();
+                let n = match i.op {
+                    Sh1add => 1,
+                    Sh2add => 2,
+                    _ => 3,
+                };
+                let s = self.b.ins().ishl_imm_s(a, n);
+                let v = self.b.ins().iadd(s, b);
+                self.set(i.rd, v);
+            }
+            AddUw => {
+                let a = rs1!();
+                let b = rs2!();
+                let z = self.b.ins().band_imm_s(a, 0xffff_ffff);
+                let v = self.b.ins().iadd(z, b);
+                self.set(i.rd, v);
+            }
+            Andn => bin!(band_not),
+            Orn => bin!(bor_not),
+            Xnor => bin!(bxor_not),
+            Min => bin!(smin),
+            Minu => bin!(umin),
+            Max => bin!(smax),
+            Maxu => bin!(umax),
+            SextB | SextH => {
+                let a = rs1!();
+                let ty = if i.op == SextB { types::I8 } else { types::I16 };
+                let n = self.b.ins().ireduce(ty, a);
+                let v = self.b.ins().sextend(types::I64, n);
+                self.set(i.rd, v);
+            }
+            ZextH => {
+                let a = rs1!();
+                let v = self.b.ins().band_imm_s(a, 0xffff);
+                self.set(i.rd, v);
+            }
+            Clz => {
+                let a = rs1!();
+                let v = self.b.ins().clz(a);
+                self.set(i.rd, v);
+            }
+            Ctz => {
+                let a = rs1!();
+                let v = self.b.ins().ctz(a);
+                self.set(i.rd, v);
+            }
+            Cpop => {
+                let a = rs1!();
+                let v = self.b.ins().popcnt(a);
+                self.set(i.rd, v);
+            }
+            Rol | Ror => {
+                let a = rs1!();
+                let b = rs2!();
+                let sh = self.b.ins().band_imm_s(b, 63);
+                let v = if i.op == Rol {
+                    self.b.ins().rotl(a, sh)
+                } else {
+                    self.b.ins().rotr(a, sh)
+                };
+                self.set(i.rd, v);
+            }
+            Rori => shift_imm!(rotr_imm_s, types::I64, 63),
+            Rev8 => {
+                let a = rs1!();
+                let v = self.b.ins().bswap(a);
+                self.set(i.rd, v);
+            }
+            _ => unreachable!("supported() admitted {:?}", i.op),
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An empty TLB array (every tag `u64::MAX`).
+    fn empty_tlb() -> Vec<u64> {
+        let mut v = vec![0u64; TLB_ENTRIES * 3];
+        for e in v.chunks_mut(3) {
+            e[0] = u64::MAX;
+        }
+        v
+    }
+
+    fn ctx(x: &mut [u64; 32], read: &[u64], write: &[u64], flags: &[u8], pc: u64) -> JitCtx {
+        JitCtx {
+            x: x.as_mut_ptr(),
+            tlb_read: read.as_ptr() as *const u8,
+            tlb_write: write.as_ptr() as *const u8,
+            asid_tag: 0,
+            page_flags: flags.as_ptr(),
+            ram_base: 0x8000_0000,
+            ram_pages: flags.len() as u64,
+            pc,
+            next_pc: 0,
+            executed: 0,
+        }
+    }
+
+    fn insns(words: &[u32]) -> Vec<Insn> {
+        words.iter().map(|&w| vireo_isa::decode(w)).collect()
+    }
+
+    #[test]
+    fn alu_block_and_branch_exit() {
+        // addi a0, a0, 5; add a1, a0, a0; beq a1, a1, +16
+        let mut jit = Jit::new().unwrap();
+        let f = jit
+            .translate(&insns(&[0x0055_0513, 0x00a5_05b3, 0x00b5_8863]))
+            .unwrap();
+        let mut x = [0u64; 32];
+        x[10] = 1;
+        let (r, w) = (empty_tlb(), empty_tlb());
+        let mut c = ctx(&mut x, &r, &w, &[0; 4], 0x1000);
+        // SAFETY: the context points at live arrays of the right sizes.
+        let code = unsafe { f(&mut c) };
+        assert_eq!(code, EXIT_DONE);
+        assert_eq!((c.next_pc, c.executed), (0x1008 + 16, 3));
+        assert_eq!((x[10], x[11]), (6, 12));
+        assert!(jit.stats().code_bytes > 0);
+    }
+
+    #[test]
+    fn tlb_miss_stops_before_the_load_with_earlier_work_committed() {
+        // addi a0, zero, 7; ld a1, 0(a2); addi a0, zero, 9
+        let mut jit = Jit::new().unwrap();
+        let f = jit
+            .translate(&insns(&[0x0070_0513, 0x0006_3583, 0x0090_0513]))
+            .unwrap();
+        let mut x = [0u64; 32];
+        x[12] = 0x8000_0000;
+        let (r, w) = (empty_tlb(), empty_tlb());
+        let mut c = ctx(&mut x, &r, &w, &[0; 4], 0x2000);
+        // SAFETY: as above.
+        let code = unsafe { f(&mut c) };
+        assert_eq!(code, EXIT_SLOW);
+        assert_eq!((c.next_pc, c.executed), (0x2004, 1));
+        assert_eq!(x[10], 7);
+        assert_eq!(x[11], 0);
+    }
+
+    #[test]
+    fn hits_load_and_store_and_flagged_pages_stop() {
+        // sd a0, 8(a2); ld a1, 8(a2)
+        let mut jit = Jit::new().unwrap();
+        let f = jit.translate(&insns(&[0x00a6_3423, 0x0086_3583])).unwrap();
+        let mut page = vec![0u64; 512];
+        let vaddr = 0x4000_0000u64;
+        let (mut r, mut w) = (empty_tlb(), empty_tlb());
+        let idx = ((vaddr >> 12) as usize & (TLB_ENTRIES - 1)) * 3;
+        let addend = (page.as_mut_ptr() as u64).wrapping_sub(vaddr);
+        for t in [&mut r, &mut w] {
+            t[idx] = vaddr >> 12;
+            t[idx + 1] = addend;
+            t[idx + 2] = 0x8000_1000;
+        }
+        let mut x = [0u64; 32];
+        x[10] = 0xdead_beef;
+        x[12] = vaddr;
+        let mut c = ctx(&mut x, &r, &w, &[0; 4], 0);
+        // SAFETY: the TLB entry maps vaddr to `page`, 4 KiB long.
+        let code = unsafe { f(&mut c) };
+        assert_eq!((code, c.executed), (EXIT_DONE, 2));
+        assert_eq!(page[1], 0xdead_beef);
+        assert_eq!(x[11], 0xdead_beef);
+        // The same store to a page with a flag set must leave.
+        let mut x = [0u64; 32];
+        x[10] = 1;
+        x[12] = vaddr;
+        let mut c = ctx(&mut x, &r, &w, &[0, 1, 0, 0], 0);
+        // SAFETY: as above.
+        let code = unsafe { f(&mut c) };
+        assert_eq!((code, c.executed, c.next_pc), (EXIT_SLOW, 0, 0));
+        assert_eq!(page[1], 0xdead_beef);
+    }
+
+    #[test]
+    fn unsupported_first_instruction_is_not_translated() {
+        let mut jit = Jit::new().unwrap();
+        // csrrs a0, mstatus, zero
+        assert!(jit.translate(&insns(&[0x3000_2573])).is_none());
+        assert!(jit.translate(&[]).is_none());
+    }
+}

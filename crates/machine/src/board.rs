@@ -386,6 +386,7 @@ impl Machine {
                     HartConfig {
                         host_sbi,
                         trace: cfg.trace,
+                        engine: vireo_hart::Engine::Interp,
                     },
                 )
             })
@@ -587,6 +588,15 @@ impl Machine {
     /// The console UART (to feed keyboard input).
     pub fn uart(&self) -> Arc<Uart> {
         self.uart.clone()
+    }
+
+    /// Choose how the harts execute guest code (default: the interpreter).
+    /// Call while no vCPU thread runs (after `build`, before `start`, or
+    /// while paused); it applies to every hart.
+    pub fn set_engine(&mut self, engine: vireo_hart::Engine) {
+        for h in self.harts.iter_mut() {
+            h.set_engine(engine);
+        }
     }
 
     /// The harts (for register dumps after a run). Empty while running.

@@ -277,6 +277,21 @@ impl GuestRam {
         }
     }
 
+    /// The page-flag bytes, one per RAM page from [`GuestRam::base`]
+    /// ([`GuestRam::pages`] of them), for translated code: a store to a
+    /// page whose byte is not 0 must go through [`GuestRam::note_store`]
+    /// (translated code leaves such stores to the interpreter); a store to
+    /// a page whose byte is 0 needs nothing. The bytes are atomics: read
+    /// them with single-byte loads only. Valid as long as `self` is.
+    pub fn page_flags_ptr(&self) -> *const u8 {
+        self.page_flags.as_ptr() as *const u8
+    }
+
+    /// Number of RAM pages (entries behind [`GuestRam::page_flags_ptr`]).
+    pub fn pages(&self) -> u64 {
+        self.page_flags.len() as u64
+    }
+
     /// Called for every guest store to RAM at `addr`: if the page holds
     /// cached code, invalidate all decode caches.
     #[inline(always)]

@@ -1,0 +1,589 @@
+//! Tests of the JIT engine against the interpreter: random programs run
+//! from identical states on both engines must end in identical states.
+
+use super::*;
+
+const RAM: u64 = 0x8000_0000;
+const CODE: u64 = RAM;
+/// Data window for loads and stores (two pages; x26 points at the middle,
+/// so 12-bit offsets reach both pages and cross the boundary).
+const DATA: u64 = RAM + 0x4_0000;
+const DATA_LEN: usize = 0x2000;
+const DATA_REG: u32 = 26;
+const LOOP_REG: u32 = 27;
+
+// ---- encoders ---------------------------------------------------------
+
+fn r(op: u32, f3: u32, f7: u32, rd: u32, rs1: u32, rs2: u32) -> u32 {
+    f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
+}
+fn i(op: u32, f3: u32, rd: u32, rs1: u32, imm: i32) -> u32 {
+    ((imm as u32) & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
+}
+fn s(f3: u32, rs1: u32, rs2: u32, imm: i32) -> u32 {
+    let imm = imm as u32;
+    ((imm >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (imm & 0x1f) << 7 | 0x23
+}
+fn b(f3: u32, rs1: u32, rs2: u32, off: i32) -> u32 {
+    let o = off as u32;
+    ((o >> 12) & 1) << 31
+        | ((o >> 5) & 0x3f) << 25
+        | rs2 << 20
+        | rs1 << 15
+        | f3 << 12
+        | ((o >> 1) & 0xf) << 8
+        | ((o >> 11) & 1) << 7
+        | 0x63
+}
+fn jal(rd: u32, off: i32) -> u32 {
+    let o = off as u32;
+    ((o >> 20) & 1) << 31
+        | ((o >> 1) & 0x3ff) << 21
+        | ((o >> 11) & 1) << 20
+        | ((o >> 12) & 0xff) << 12
+        | rd << 7
+        | 0x6f
+}
+fn lui(rd: u32, imm20: u32) -> u32 {
+    (imm20 & 0xfffff) << 12 | rd << 7 | 0x37
+}
+fn auipc(rd: u32, imm20: u32) -> u32 {
+    (imm20 & 0xfffff) << 12 | rd << 7 | 0x17
+}
+const WFI: u32 = 0x1050_0073;
+const FENCE_I: u32 = 0x0000_100f;
+
+/// A tiny deterministic PRNG (xorshift64*).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// One generated instruction: raw parcels, or a branch/jump to a later
+/// instruction (resolved at layout).
+enum Item {
+    Raw(u32),
+    C(u16),
+    Branch(u32, u32, u32, usize),
+    Jal(u32, usize),
+    /// `auipc t, 0; jalr rd, 12(t); <filler>`: an indirect jump over the
+    /// filler (one item, so no branch lands inside it).
+    AuipcJalr(u32, u32, u32),
+}
+
+/// Registers random instructions may write (not x0, the data base or the
+/// loop counter).
+fn dest(rng: &mut Rng) -> u32 {
+    loop {
+        let d = 1 + rng.below(31) as u32;
+        if d != DATA_REG && d != LOOP_REG {
+            return d;
+        }
+    }
+}
+
+fn src(rng: &mut Rng) -> u32 {
+    rng.below(32) as u32
+}
+
+/// A random supported (mostly) instruction at index `at` of a body of `n`.
+fn random_item(rng: &mut Rng, at: usize, n: usize, items: &mut Vec<Item>) {
+    let (rd, rs1, rs2) = (dest(rng), src(rng), src(rng));
+    let imm = (rng.below(4096) as i32) - 2048;
+    let sh = rng.below(64) as i32;
+    let choice = rng.below(100);
+    let raw = match choice {
+        0..=29 => {
+            // OP / OP-32 register-register, with M, Zba, Zbb.
+            const OPS: [(u32, u32, u32); 43] = [
+                (0x33, 0, 0),
+                (0x33, 0, 0x20),
+                (0x33, 1, 0),
+                (0x33, 2, 0),
+                (0x33, 3, 0),
+                (0x33, 4, 0),
+                (0x33, 5, 0),
+                (0x33, 5, 0x20),
+                (0x33, 6, 0),
+                (0x33, 7, 0),
+                (0x33, 0, 1),
+                (0x33, 1, 1),
+                (0x33, 2, 1),
+                (0x33, 3, 1),
+                (0x33, 4, 1),
+                (0x33, 5, 1),
+                (0x33, 6, 1),
+                (0x33, 7, 1),
+                (0x33, 2, 0x10),
+                (0x33, 4, 0x10),
+                (0x33, 6, 0x10),
+                (0x33, 7, 0x20),
+                (0x33, 6, 0x20),
+                (0x33, 4, 0x20),
+                (0x33, 4, 5),
+                (0x33, 5, 5),
+                (0x33, 6, 5),
+                (0x33, 7, 5),
+                (0x33, 1, 0x30),
+                (0x33, 5, 0x30),
+                (0x3b, 0, 0),
+                (0x3b, 0, 0x20),
+                (0x3b, 1, 0),
+                (0x3b, 5, 0),
+                (0x3b, 5, 0x20),
+                (0x3b, 0, 1),
+                (0x3b, 4, 1),
+                (0x3b, 5, 1),
+                (0x3b, 6, 1),
+                (0x3b, 7, 1),
+                (0x3b, 0, 4),
+                (0x33, 4, 1),
+                (0x33, 6, 1),
+            ];
+            let (op, f3, f7) = OPS[rng.below(OPS.len() as u64) as usize];
+            r(op, f3, f7, rd, rs1, rs2)
+        }
+        30..=44 => {
+            // OP-IMM / OP-IMM-32 and the Zbb unary ops.
+            match rng.below(17) {
+                0 => i(0x13, 0, rd, rs1, imm),
+                1 => i(0x13, 2, rd, rs1, imm),
+                2 => i(0x13, 3, rd, rs1, imm),
+                3 => i(0x13, 4, rd, rs1, imm),
+                4 => i(0x13, 6, rd, rs1, imm),
+                5 => i(0x13, 7, rd, rs1, imm),
+                6 => i(0x13, 1, rd, rs1, sh),
+                7 => i(0x13, 5, rd, rs1, sh),
+                8 => i(0x13, 5, rd, rs1, 0x400 | sh),
+                9 => i(0x1b, 0, rd, rs1, imm),
+                10 => i(0x1b, 1, rd, rs1, sh & 31),
+                11 => i(0x1b, 5, rd, rs1, sh & 31),
+                12 => i(0x1b, 5, rd, rs1, 0x400 | (sh & 31)),
+                13 => i(
+                    0x13,
+                    1,
+                    rd,
+                    rs1,
+                    0x600 + [0, 1, 2, 4, 5][rng.below(5) as usize],
+                ),
+                14 => i(0x13, 5, rd, rs1, 0x600 | sh),  // rori
+                15 => i(0x13, 5, rd, rs1, 0x6b8),       // rev8
+                _ => 0x0800_403b | rs1 << 15 | rd << 7, // zext.h
+            }
+        }
+        45..=49 => {
+            if rng.below(2) == 0 {
+                lui(rd, rng.next() as u32)
+            } else {
+                auipc(rd, rng.next() as u32)
+            }
+        }
+        50..=64 => {
+            // Loads from the data window, any alignment.
+            let f3 = [0, 1, 2, 3, 4, 5, 6][rng.below(7) as usize];
+            i(0x03, f3, rd, DATA_REG, imm.clamp(-2048, 2040))
+        }
+        65..=76 => s(rng.below(4) as u32, DATA_REG, rs2, imm.clamp(-2048, 2040)),
+        77..=84 => {
+            // Forward branch over 1..6 instructions.
+            let to = (at + 1 + rng.below(6) as usize).min(n);
+            items.push(Item::Branch(
+                [0, 1, 4, 5, 6, 7][rng.below(6) as usize],
+                rs1,
+                rs2,
+                to,
+            ));
+            return;
+        }
+        85..=87 => {
+            let to = (at + 1 + rng.below(4) as usize).min(n);
+            items.push(Item::Jal(dest(rng), to));
+            return;
+        }
+        88..=89 => {
+            // auipc + jalr over the next instruction (two items).
+            let t = dest(rng);
+            items.push(Item::AuipcJalr(
+                t,
+                dest(rng),
+                i(0x13, 0, dest(rng), src(rng), imm),
+            ));
+            return;
+        }
+        90..=93 => {
+            // Compressed: c.addi, c.mv, c.add.
+            let imm6 = (rng.below(64) as u16) & 0x3f;
+            let rs = 1 + rng.below(31) as u16;
+            let c = match rng.below(3) {
+                0 => 0x0001 | (imm6 >> 5) << 12 | (rd as u16) << 7 | (imm6 & 0x1f) << 2,
+                1 => 0x8002 | (rd as u16) << 7 | rs << 2,
+                _ => 0x9002 | (rd as u16) << 7 | rs << 2,
+            };
+            items.push(Item::C(c));
+            return;
+        }
+        94 => {
+            // csrr rd, minstret: ends the block; checks counter accounting.
+            i(0x73, 2, rd, 0, 0xb02)
+        }
+        95 => {
+            // sfence.vma: empties the TLB, so translated loads and stores
+            // miss and leave to the interpreter until it refills.
+            0x1200_0073
+        }
+        _ => {
+            // FP moves: unsupported by the JIT, they do not end blocks, so
+            // the interpreter runs the tail of the block.
+            if rng.below(2) == 0 {
+                0xf200_0053 | rs1 << 15 | (rd & 31) << 7 // fmv.d.x
+            } else {
+                0xe200_0053 | (rs1 & 31) << 15 | rd << 7 // fmv.x.d
+            }
+        }
+    };
+    items.push(Item::Raw(raw));
+}
+
+/// Lay out `items` from `base`; targets are item indices (== len means
+/// the end of the body).
+fn layout(items: &[Item], base: u64) -> Vec<u8> {
+    let mut pos = Vec::with_capacity(items.len() + 1);
+    let mut p = base;
+    for it in items {
+        pos.push(p);
+        p += match it {
+            Item::C(_) => 2,
+            Item::AuipcJalr(..) => 12,
+            _ => 4,
+        };
+    }
+    pos.push(p);
+    let mut out = Vec::new();
+    for (k, it) in items.iter().enumerate() {
+        match *it {
+            Item::Raw(w) => out.extend_from_slice(&w.to_le_bytes()),
+            Item::C(c) => out.extend_from_slice(&c.to_le_bytes()),
+            Item::Branch(f3, rs1, rs2, to) => {
+                let off = (pos[to] - pos[k]) as i32;
+                out.extend_from_slice(&b(f3, rs1, rs2, off).to_le_bytes());
+            }
+            Item::AuipcJalr(t, rd, filler) => {
+                for w in [auipc(t, 0), i(0x67, 0, rd, t, 12), filler] {
+                    out.extend_from_slice(&w.to_le_bytes());
+                }
+            }
+            Item::Jal(rd, to) => {
+                let off = (pos[to] - pos[k]) as i32;
+                out.extend_from_slice(&jal(rd, off).to_le_bytes());
+            }
+        }
+    }
+    out
+}
+
+fn new_hart(engine: Engine) -> Box<Hart> {
+    let ram = Arc::new(GuestRam::new(RAM, 1 << 20).unwrap());
+    let bus = Arc::new(Bus::new(ram));
+    let mut h = Hart::new(
+        0,
+        bus,
+        Arc::new(HartSignals::new()),
+        Arc::new(Clock::new()),
+        HartConfig {
+            engine,
+            ..HartConfig::default()
+        },
+    );
+    h.pc = CODE;
+    h.csr.mie = 0;
+    // FS on, for the FP moves.
+    h.csr.mstatus |= 1 << 13;
+    h
+}
+
+/// A loop running `body` `iters` times, then `wfi`.
+fn looped(body: &[u8], iters: u32) -> Vec<u8> {
+    let mut code = Vec::new();
+    code.extend_from_slice(&lui(LOOP_REG, (iters + 0x800) >> 12).to_le_bytes());
+    code.extend_from_slice(&i(0x1b, 0, LOOP_REG, LOOP_REG, (iters & 0xfff) as i32).to_le_bytes());
+    let top = code.len() as i32;
+    code.extend_from_slice(body);
+    code.extend_from_slice(&i(0x13, 0, LOOP_REG, LOOP_REG, -1).to_le_bytes());
+    let here = code.len() as i32;
+    code.extend_from_slice(&b(1, LOOP_REG, 0, top - here).to_le_bytes());
+    code.extend_from_slice(&WFI.to_le_bytes());
+    code
+}
+
+const SPECIAL: [u64; 10] = [
+    0,
+    1,
+    u64::MAX,
+    i64::MIN as u64,
+    i64::MAX as u64,
+    0x8000_0000,
+    0xffff_ffff,
+    0xffff_ffff_8000_0000,
+    0x7fff_ffff,
+    2,
+];
+
+/// Identical initial state on both harts: code, registers, data window.
+fn setup(h: &mut Hart, code: &[u8], seed: u64, dirty_tracking: bool) {
+    let ram = h.bus().ram().clone();
+    ram.write_bytes(CODE, code).unwrap();
+    let mut rng = Rng(seed | 1);
+    let data: Vec<u8> = (0..DATA_LEN).map(|_| rng.next() as u8).collect();
+    ram.write_bytes(DATA, &data).unwrap();
+    for k in 1..32 {
+        h.x[k] = if rng.below(3) == 0 {
+            SPECIAL[rng.below(SPECIAL.len() as u64) as usize]
+        } else {
+            rng.next()
+        };
+    }
+    h.x[DATA_REG as usize] = DATA + 0x1000;
+    ram.set_dirty_tracking(dirty_tracking);
+}
+
+fn data_window(h: &Hart) -> Vec<u8> {
+    let mut v = vec![0u8; DATA_LEN];
+    h.bus().ram().read_bytes(DATA, &mut v).unwrap();
+    v
+}
+
+/// Run both engines to the final `wfi` and compare everything.
+fn run_both(code: &[u8], seed: u64, dirty: bool) -> (Box<Hart>, Box<Hart>) {
+    let mut a = new_hart(Engine::Interp);
+    let mut j = new_hart(Engine::Jit);
+    setup(&mut a, code, seed, dirty);
+    setup(&mut j, code, seed, dirty);
+    assert_eq!(a.run(50_000_000), Exit::Wfi, "seed {seed:#x}: interp");
+    assert_eq!(j.run(50_000_000), Exit::Wfi, "seed {seed:#x}: jit");
+    for k in 0..32 {
+        assert_eq!(a.x[k], j.x[k], "seed {seed:#x}: x{k}");
+        assert_eq!(a.f[k], j.f[k], "seed {seed:#x}: f{k}");
+    }
+    assert_eq!(a.pc, j.pc, "seed {seed:#x}: pc");
+    assert_eq!(a.instret, j.instret, "seed {seed:#x}: instret");
+    assert_eq!(a.traps, j.traps, "seed {seed:#x}: traps");
+    assert!(
+        data_window(&a) == data_window(&j),
+        "seed {seed:#x}: data window differs"
+    );
+    (a, j)
+}
+
+#[test]
+fn jit_matches_interpreter_on_random_blocks() {
+    let mut translated = 0;
+    let mut translate_ns = 0;
+    let mut jit_runs = 0;
+    let mut blocks = 0;
+    for round in 0..300u64 {
+        let seed = 0x5eed_0000 + round;
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let n = 20 + rng.below(120) as usize;
+        let mut items = Vec::new();
+        while items.len() < n {
+            let at = items.len();
+            random_item(&mut rng, at, n, &mut items);
+        }
+        let body = layout(&items, CODE + 8);
+        let code = looped(&body, 100 + rng.below(100) as u32);
+        let (_, j) = run_both(&code, seed, round % 3 == 0);
+        let st = j.stats();
+        translated += st.jit_blocks_translated;
+        translate_ns += st.jit_translate_ns;
+        jit_runs += st.jit_block_runs;
+        blocks += st.jit_block_runs + st.interp_block_runs;
+    }
+    eprintln!(
+        "random blocks: {translated} translated in {} us each, ",
+        translate_ns / translated.max(1) / 1000
+    );
+    eprintln!("{jit_runs} of {blocks} block runs entered translated code");
+    // The test is only meaningful if translated code did most of the work.
+    assert!(translated > 1000, "only {translated} blocks translated");
+    assert!(
+        jit_runs * 2 > blocks,
+        "translated code ran {jit_runs} of {blocks} blocks"
+    );
+}
+
+#[test]
+fn division_edge_cases_match_the_spec() {
+    // rd = op(x10, x11) for every M op, x10/x11 from the special values.
+    let ops: [(u32, u32); 8] = [
+        (0x33, 4),
+        (0x33, 5),
+        (0x33, 6),
+        (0x33, 7),
+        (0x3b, 4),
+        (0x3b, 5),
+        (0x3b, 6),
+        (0x3b, 7),
+    ];
+    for (ai, &x) in SPECIAL.iter().enumerate() {
+        for &y in &[0u64, u64::MAX, 1, 0xffff_ffff, i64::MIN as u64] {
+            let mut body = Vec::new();
+            for (k, &(op, f3)) in ops.iter().enumerate() {
+                body.extend_from_slice(&r(op, f3, 1, 12 + k as u32, 10, 11).to_le_bytes());
+            }
+            let code = looped(&body, 100);
+            let mut j = new_hart(Engine::Jit);
+            j.bus().ram().write_bytes(CODE, &code).unwrap();
+            j.x[10] = x;
+            j.x[11] = y;
+            assert_eq!(j.run(1_000_000), Exit::Wfi);
+            assert!(j.stats().jit_block_runs > 0);
+            let sext = |v: u32| v as i32 as i64 as u64;
+            let (a32, b32) = (x as u32, y as u32);
+            let want = [
+                if y == 0 {
+                    u64::MAX
+                } else {
+                    (x as i64).wrapping_div(y as i64) as u64
+                },
+                x.checked_div(y).unwrap_or(u64::MAX),
+                if y == 0 {
+                    x
+                } else {
+                    (x as i64).wrapping_rem(y as i64) as u64
+                },
+                if y == 0 { x } else { x % y },
+                if b32 == 0 {
+                    u64::MAX
+                } else {
+                    (a32 as i32).wrapping_div(b32 as i32) as i64 as u64
+                },
+                a32.checked_div(b32).map_or(u64::MAX, sext),
+                if b32 == 0 {
+                    sext(a32)
+                } else {
+                    (a32 as i32).wrapping_rem(b32 as i32) as i64 as u64
+                },
+                if b32 == 0 { sext(a32) } else { sext(a32 % b32) },
+            ];
+            for (k, &w) in want.iter().enumerate() {
+                assert_eq!(j.x[12 + k], w, "op {k} x={x:#x} y={y:#x} (special {ai})");
+            }
+        }
+    }
+}
+
+#[test]
+fn store_into_translated_code_invalidates_it() {
+    // main: li t0, 100; 1: jal ra, F; addi t0, t0, -1; bnez t0, 1b
+    //       sw t2, 0x100(s0) (patch F's first insn); fence.i
+    //       li t0, 100; 2: jal ra, F; addi t0, t0, -1; bnez t0, 2b; wfi
+    // F (at CODE + 0x100): addi a1, zero, 1; add a2, a2, a1; ret
+    let addi_a1 = |v: i32| i(0x13, 0, 11, 0, v);
+    let mut main = vec![i(0x13, 0, 5, 0, 100)];
+    let call = |at: usize| jal(1, 0x100 - 4 * at as i32);
+    main.push(call(main.len()));
+    main.push(i(0x13, 0, 5, 5, -1));
+    main.push(b(1, 5, 0, -8));
+    main.push(s(2, 8, 7, 0x100));
+    main.push(FENCE_I);
+    main.push(i(0x13, 0, 5, 0, 100));
+    main.push(call(main.len()));
+    main.push(i(0x13, 0, 5, 5, -1));
+    main.push(b(1, 5, 0, -8));
+    main.push(WFI);
+    let f = [addi_a1(1), r(0x33, 0, 0, 12, 12, 11), i(0x67, 0, 0, 1, 0)];
+    let mut code = vec![0u8; 0x10c];
+    for (k, w) in main.iter().enumerate() {
+        code[4 * k..4 * k + 4].copy_from_slice(&w.to_le_bytes());
+    }
+    for (k, w) in f.iter().enumerate() {
+        code[0x100 + 4 * k..0x104 + 4 * k].copy_from_slice(&w.to_le_bytes());
+    }
+    let mut results = Vec::new();
+    for engine in [Engine::Interp, Engine::Jit] {
+        let mut h = new_hart(engine);
+        h.bus().ram().write_bytes(CODE, &code).unwrap();
+        h.x[8] = CODE;
+        h.x[7] = addi_a1(2) as u64;
+        assert_eq!(h.run(1_000_000), Exit::Wfi);
+        assert_eq!(h.x[12], 100 + 200, "{engine:?}: the patched code must run");
+        if engine == Engine::Jit {
+            let st = h.stats();
+            assert!(st.jit_blocks_translated >= 2, "{st:?}");
+            assert!(st.jit_block_runs > 50, "{st:?}");
+        }
+        results.push((h.x, h.instret, h.pc));
+    }
+    assert_eq!(results[0], results[1]);
+}
+
+#[test]
+fn engine_can_be_switched_between_runs() {
+    let body: Vec<u8> = [r(0x33, 0, 0, 10, 10, 11), i(0x13, 0, 11, 11, 1)]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    let code = looped(&body, 1000);
+    let mut h = new_hart(Engine::Interp);
+    h.bus().ram().write_bytes(CODE, &code).unwrap();
+    h.run(2000);
+    h.set_engine(Engine::Jit);
+    assert_eq!(h.run(10_000_000), Exit::Wfi);
+    assert!(h.stats().jit_block_runs > 0);
+    // sum of 0..1000
+    assert_eq!(h.x[10], 499_500);
+    h.set_engine(Engine::Interp);
+    assert_eq!(h.engine(), Engine::Interp);
+}
+
+/// Speed of bench/baremetal/intloop.S on both engines (not run by
+/// default: `cargo test --release -p vireo-hart -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn mips_intloop() {
+    // t0=x5 t1=x6 t2=x7 t3=x28 t4=x29 t5=x30 t6=x31
+    let body = [
+        r(0x33, 0, 0, 6, 6, 7),
+        r(0x33, 4, 0, 7, 7, 6),
+        i(0x13, 1, 29, 6, 3),
+        i(0x13, 5, 30, 7, 5),
+        s(3, 28, 29, 0),
+        i(0x03, 3, 31, 28, 0),
+        r(0x33, 0, 0, 6, 6, 31),
+        r(0x33, 0, 0x20, 7, 7, 30),
+        i(0x13, 0, 5, 5, -1),
+        b(1, 5, 0, -36),
+        WFI,
+    ];
+    let iters = 20_000_000u64;
+    for engine in [Engine::Interp, Engine::Jit] {
+        let mut h = new_hart(engine);
+        let code: Vec<u8> = body.iter().flat_map(|w| w.to_le_bytes()).collect();
+        h.bus().ram().write_bytes(CODE, &code).unwrap();
+        h.x[5] = iters;
+        h.x[7] = 0x12345;
+        h.x[28] = DATA;
+        let t = std::time::Instant::now();
+        assert_eq!(h.run(u64::MAX), Exit::Wfi);
+        let s = t.elapsed().as_secs_f64();
+        let st = h.stats();
+        println!(
+            "{engine:?}: {} insns in {s:.3} s = {:.0} MIPS (translated {} blocks, {} ns translating, {} code bytes, {} jit / {} interp block runs)",
+            h.instret,
+            h.instret as f64 / s / 1e6,
+            st.jit_blocks_translated,
+            st.jit_translate_ns,
+            st.jit_code_bytes,
+            st.jit_block_runs,
+            st.interp_block_runs
+        );
+    }
+}
