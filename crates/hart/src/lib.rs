@@ -24,7 +24,7 @@ use csr::{mstatus, Csrs};
 use mmu::{Mmu, TLB_ENTRIES};
 use std::sync::Arc;
 use trap::{cause, Access, Priv, Trap};
-use vireo_isa::Insn;
+use vireo_isa::{Insn, Op};
 use vireo_memory::{
     Bus, Clock, GuestRam, HartSignals, MIP_MTIP, MIP_STIP, REQ_FENCE_I, REQ_FLUSH_TLB, REQ_SSIP,
 };
@@ -48,7 +48,8 @@ pub enum Exit {
 }
 
 /// How a hart executes guest code.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Engine {
     /// Interpret every instruction (the reference engine).
     #[default]
@@ -58,8 +59,30 @@ pub enum Engine {
     Jit,
 }
 
+impl std::str::FromStr for Engine {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Engine, String> {
+        match s {
+            "interp" => Ok(Engine::Interp),
+            "jit" => Ok(Engine::Jit),
+            _ => Err(format!("unknown engine `{s}` (expected interp or jit)")),
+        }
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Engine::Interp => "interp",
+            Engine::Jit => "jit",
+        })
+    }
+}
+
 /// Runs of a decoded block after which the JIT engine translates it.
 pub const JIT_THRESHOLD: u32 = 64;
+/// Most instructions in one translated region.
+const MAX_REGION_INSNS: usize = 128;
 /// Code memory (mapped, page-granular) held before the JIT drops all of it
 /// at the next translation (together with the block cache).
 const JIT_CODE_LIMIT: u64 = 64 << 20;
@@ -127,6 +150,12 @@ struct BlockCache {
     /// Blocks run by translated code (even partly) and by the interpreter.
     jit_runs: u64,
     interp_runs: u64,
+    /// Instructions retired by translated code.
+    jit_insns: u64,
+    /// Translated-region entries straight from the previous region, and
+    /// exits from translated code to the interpreter mid-region.
+    chained: u64,
+    slow_exits: u64,
 }
 
 impl BlockCache {
@@ -140,6 +169,9 @@ impl BlockCache {
             flushes: 0,
             jit_runs: 0,
             interp_runs: 0,
+            jit_insns: 0,
+            chained: 0,
+            slow_exits: 0,
         }
     }
 
@@ -184,6 +216,51 @@ pub struct HartStats {
     pub jit_block_runs: u64,
     /// Block runs done entirely by the interpreter.
     pub interp_block_runs: u64,
+    /// Instructions retired by translated code.
+    pub jit_insns: u64,
+    /// Translated regions entered straight from the previous one, without
+    /// the dispatcher's interrupt and timer checks.
+    pub jit_chained: u64,
+    /// Exits from translated code to the interpreter in mid-region (an
+    /// instruction needing the slow path: TLB miss, MMIO, trap, store to
+    /// a code page).
+    pub jit_slow_exits: u64,
+}
+
+impl std::fmt::Display for HartStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pct = |n: u64, of: u64| if of == 0 { 0.0 } else { 100.0 * n as f64 / of as f64 };
+        let runs = self.jit_block_runs + self.interp_block_runs;
+        writeln!(
+            f,
+            "{} instructions ({:.1}% in translated code), {} traps, {} TLB misses ({:.2} per 1000 instructions)",
+            self.instret,
+            pct(self.jit_insns, self.instret),
+            self.traps,
+            self.tlb_misses,
+            self.tlb_misses as f64 * 1000.0 / self.instret.max(1) as f64,
+        )?;
+        writeln!(
+            f,
+            "  dispatch: {} block runs, {} entered translated code ({:.1}%), {} chained, {} slow-path exits",
+            runs,
+            self.jit_block_runs,
+            pct(self.jit_block_runs, runs),
+            self.jit_chained,
+            self.jit_slow_exits,
+        )?;
+        write!(
+            f,
+            "  caches: {} blocks decoded, {} decode-cache flushes; {} translations in {:.1} ms ({} us each), {} KiB of code, {} code-cache resets",
+            self.blocks_decoded,
+            self.cache_flushes,
+            self.jit_blocks_translated,
+            self.jit_translate_ns as f64 / 1e6,
+            self.jit_translate_ns / self.jit_blocks_translated.max(1) / 1000,
+            self.jit_code_bytes / 1024,
+            self.jit_code_resets,
+        )
+    }
 }
 
 /// A RISC-V hart. `#[repr(C)]` with the register files first so that
@@ -230,6 +307,8 @@ pub struct Hart {
     /// The translator (engine `Jit` only; `None` also when the host is not
     /// supported, and then the hart interprets).
     jit: Option<Box<vireo_jit::Jit>>,
+    /// Scratch buffer for the instructions of a region being translated.
+    region_buf: Vec<Insn>,
 }
 
 impl Hart {
@@ -269,6 +348,7 @@ impl Hart {
             traps: 0,
             trap_counts: [0; 64],
             jit,
+            region_buf: Vec::new(),
         })
     }
 
@@ -315,6 +395,9 @@ impl Hart {
             jit_code_resets: j.resets,
             jit_block_runs: self.blocks.jit_runs,
             interp_block_runs: self.blocks.interp_runs,
+            jit_insns: self.blocks.jit_insns,
+            jit_chained: self.blocks.chained,
+            jit_slow_exits: self.blocks.slow_exits,
         }
     }
 
@@ -506,10 +589,31 @@ impl Hart {
         // (a trap vector pointing at an illegal instruction) retires
         // nothing, and must still give control back.
         let target = (self.instret + self.traps).saturating_add(budget);
+        // Set when translated code ran to the end of a region: the next
+        // region may follow at once, without the checks below, until the
+        // timer countdown runs out (so interrupts, requests and code
+        // invalidations by other harts are still seen within a bounded
+        // number of instructions). Translated code never changes CSRs,
+        // privilege or the code epoch of this hart, so nothing it did can
+        // make an interrupt pending.
+        let mut chained = false;
         loop {
             if self.instret + self.traps >= target {
                 return Exit::Budget;
             }
+            if chained && self.timer_countdown > 0 {
+                if let Ok(Some((start, len, slot))) = self.fetch_block() {
+                    self.blocks.chained += 1;
+                    chained = self.run_block_jit(start, len, slot, target);
+                    if let Some(e) = self.pending_exit.take() {
+                        return e;
+                    }
+                    continue;
+                }
+                // A fetch fault or a page-straddling instruction: the
+                // ordinary path below handles it.
+            }
+            chained = false;
             if self.timer_countdown <= 0 {
                 self.refresh_timer();
                 self.serve_requests();
@@ -532,7 +636,7 @@ impl Hart {
                 match self.fetch_block() {
                     Ok(Some((start, len, slot))) => {
                         if self.jit.is_some() {
-                            self.run_block_jit(start, len, slot);
+                            chained = self.run_block_jit(start, len, slot, target);
                         } else {
                             self.blocks.interp_runs += 1;
                             self.run_block(start, len);
@@ -621,20 +725,28 @@ impl Hart {
 
     /// Run the block in `slot` (current, from `fetch_block`) with the JIT
     /// engine: its translation when it has one, otherwise the interpreter,
-    /// translating the block once it is hot.
-    fn run_block_jit(&mut self, start: u32, len: u32, slot: usize) {
+    /// translating the block once it is hot. Returns true when translated
+    /// code ran to a normal end (the caller may go straight on to the next
+    /// translation); `target` is the run's instruction budget end.
+    fn run_block_jit(&mut self, start: u32, len: u32, slot: usize, target: u64) -> bool {
         let s = self.blocks.slots[slot];
         let Some(code) = s.code else {
             self.blocks.interp_runs += 1;
             if s.hits + 1 == JIT_THRESHOLD {
-                self.translate_block(start, len, slot);
+                self.translate_block(slot);
             }
             let s = &mut self.blocks.slots[slot];
             s.hits = (s.hits + 1).min(JIT_THRESHOLD);
             self.run_block(start, len);
-            return;
+            return false;
         };
         self.blocks.jit_runs += 1;
+        // Loops inside the translation stop at the budget end or at the
+        // next clock poll, whichever is first.
+        let limit = target
+            .saturating_sub(self.instret + self.traps)
+            .min(self.timer_countdown.max(1) as u64)
+            .max(1);
         let tlb = &self.mmu.tlbs[self.data_idx];
         let mut ctx = vireo_jit::JitCtx {
             x: self.x.as_mut_ptr(),
@@ -647,31 +759,54 @@ impl Hart {
             pc: self.pc,
             next_pc: 0,
             executed: 0,
+            limit,
         };
-        // SAFETY: `code` is the translation of the block now in `slot`
-        // (the slot is current: same generation as the cache, and code
-        // memory is only freed together with a flush, which makes every
-        // older slot stale). The context points at this hart's registers
-        // and current data TLB, and at the RAM page flags, all alive and
-        // not otherwise accessed during the call; the function follows the
-        // contract in vireo_jit (no traps, no calls back).
+        // SAFETY: `code` is the translation of the region starting at the
+        // block now in `slot` (the slot is current: same generation as the
+        // cache, and code memory is only freed together with a flush,
+        // which makes every older slot stale; the region lies in the same
+        // physical page, so any store into it would have flushed too). The
+        // context points at this hart's registers and current data TLB,
+        // and at the RAM page flags, all alive and not otherwise accessed
+        // during the call; the function follows the contract in vireo_jit
+        // (no traps, no calls back).
         let r = unsafe { code(&mut ctx) };
         self.x[0] = 0;
         self.pc = ctx.next_pc;
         // No CSR reads in translated code: retiring after the fact gives the
         // counters the interpreter would show.
         self.retire(ctx.executed as i64);
-        if r != vireo_jit::EXIT_DONE {
-            // Stopped before instruction `executed`: the interpreter runs
-            // the rest of the block from it, taking any trap precisely.
-            let k = ctx.executed as u32;
-            debug_assert!(k < len);
-            self.run_block(start + k, len - k);
+        self.blocks.jit_insns += ctx.executed;
+        if r == vireo_jit::EXIT_DONE {
+            return true;
         }
+        self.blocks.slow_exits += 1;
+        // Stopped before the instruction at `pc`, which needs the slow
+        // path: the interpreter runs it (and the rest of its block),
+        // taking any trap precisely. Running it here, not through the
+        // dispatcher, guarantees progress: a translation starting at that
+        // instruction would stop before it again.
+        match self.fetch_block() {
+            Ok(Some((start, len, _))) => {
+                self.blocks.interp_runs += 1;
+                self.run_block(start, len);
+            }
+            Ok(None) => self.step_slow(),
+            Err(t) => {
+                let pc = self.pc;
+                self.take_trap(t.cause, t.tval, false, pc);
+            }
+        }
+        false
     }
 
-    /// Translate the block in `slot` and keep the code in the slot.
-    fn translate_block(&mut self, start: u32, len: u32, slot: usize) {
+    /// Translate the region starting at the block in `slot` and keep the
+    /// code in the slot. A region is the run of instructions the JIT
+    /// supports from the block start, within its physical page, through
+    /// conditional branches (their fall-through), up to the first jump
+    /// (`jal`, `jalr`) or [`MAX_REGION_INSNS`]; branches and `jal`s whose
+    /// targets lie inside it become jumps (loops) in the host code.
+    fn translate_block(&mut self, slot: usize) {
         let Some(jit) = self.jit.as_mut() else {
             return;
         };
@@ -687,10 +822,40 @@ impl Hart {
             }
             return;
         }
-        let insns = &self.blocks.insns[start as usize..(start + len) as usize];
-        if let Some(code) = jit.translate(insns) {
+        let paddr = self.blocks.slots[slot].paddr;
+        let Some(host_page) = self.ram.host_ptr(paddr & !0xfff, 0x1000) else {
+            return;
+        };
+        let mut region = std::mem::take(&mut self.region_buf);
+        region.clear();
+        let mut off = paddr & 0xfff;
+        while region.len() < MAX_REGION_INSNS && off + 2 <= 0x1000 {
+            // SAFETY: host_page is the host address of a 4 KiB RAM page
+            // (host_ptr checked it) and off + 2 <= 4096.
+            let lo = unsafe { (host_page.add(off as usize) as *const u16).read_unaligned() };
+            let raw = if lo & 3 == 3 {
+                if off + 4 > 0x1000 {
+                    break;
+                }
+                // SAFETY: as above, off + 4 <= 4096.
+                unsafe { (host_page.add(off as usize) as *const u32).read_unaligned() }
+            } else {
+                lo as u32
+            };
+            let insn = vireo_isa::decode(raw);
+            if !vireo_jit::supported(insn.op) {
+                break;
+            }
+            region.push(insn);
+            off += insn.len as u64;
+            if matches!(insn.op, Op::Jal | Op::Jalr) {
+                break;
+            }
+        }
+        if let Some(code) = jit.translate(&region) {
             self.blocks.slots[slot].code = Some(code);
         }
+        self.region_buf = region;
     }
 
     fn run_block(&mut self, start: u32, len: u32) {

@@ -109,6 +109,10 @@ pub struct JitCtx {
     pub next_pc: u64,
     /// Out: instructions executed (retired) by the call.
     pub executed: u64,
+    /// In: at least 1; a jump back inside the region leaves (with
+    /// [`EXIT_DONE`]) once this many instructions have retired, so loops
+    /// inside translated code give control back.
+    pub limit: u64,
 }
 
 const CTX_X: i32 = 0;
@@ -121,6 +125,7 @@ const CTX_RAM_PAGES: i32 = 48;
 const CTX_PC: i32 = 56;
 const CTX_NEXT_PC: i32 = 64;
 const CTX_EXECUTED: i32 = 72;
+const CTX_LIMIT: i32 = 80;
 
 const _: () = {
     assert!(std::mem::offset_of!(JitCtx, x) == CTX_X as usize);
@@ -133,6 +138,7 @@ const _: () = {
     assert!(std::mem::offset_of!(JitCtx, pc) == CTX_PC as usize);
     assert!(std::mem::offset_of!(JitCtx, next_pc) == CTX_NEXT_PC as usize);
     assert!(std::mem::offset_of!(JitCtx, executed) == CTX_EXECUTED as usize);
+    assert!(std::mem::offset_of!(JitCtx, limit) == CTX_LIMIT as usize);
 };
 
 /// A translated block. See the crate documentation for the contract.
@@ -229,6 +235,12 @@ pub fn supported(op: Op) -> bool {
     )
 }
 
+/// Direct control transfers (pc-relative targets known at translation).
+fn is_direct(op: Op) -> bool {
+    use Op::*;
+    matches!(op, Jal | Beq | Bne | Blt | Bge | Bltu | Bgeu)
+}
+
 /// Translation statistics.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct JitStats {
@@ -317,7 +329,10 @@ impl Jit {
     /// ones have `len == 2`). Returns `None` when the first instruction is
     /// not supported (nothing to gain) or Cranelift fails.
     pub fn translate(&mut self, insns: &[Insn]) -> Option<BlockFn> {
-        if insns.is_empty() || !supported(insns[0].op) {
+        // The supported prefix is the region; the interpreter goes on
+        // from the first instruction after it.
+        let insns = &insns[..insns.iter().position(|i| !supported(i.op)).unwrap_or(insns.len())];
+        if insns.is_empty() {
             return None;
         }
         let t0 = Instant::now();
@@ -330,9 +345,9 @@ impl Jit {
         self.ctx.func.signature = sig.clone();
         {
             let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
-            let mut t = Translator::new(b, written(insns));
-            t.block(insns);
-            t.finish_slow_exit();
+            let mut t = Translator::new(b, insns);
+            t.region(insns);
+            t.finish_exit();
             t.b.seal_all_blocks();
             t.b.finalize(module.target_config());
         }
@@ -367,13 +382,14 @@ impl Drop for Jit {
     }
 }
 
-/// Registers the translated prefix of `insns` may write: they are loaded on
-/// entry, so the shared slow exit can store all of them back whatever the
-/// exit point (a register not yet written there still holds its loaded
-/// value, and storing that back changes nothing).
-fn written(insns: &[Insn]) -> u32 {
+/// Registers the region may read or write, and those it may write. All of
+/// them are loaded on entry (so every path sees a defined value, whatever
+/// the jumps inside the region), and the written ones are stored back at
+/// every exit (a register not yet written on that path still holds its
+/// loaded value, and storing it back changes nothing).
+fn reg_masks(insns: &[Insn]) -> (u32, u32) {
     use Op::*;
-    let mut mask = 0u32;
+    let (mut used, mut written) = (0u32, 0u32);
     for i in insns {
         if !supported(i.op) {
             break;
@@ -383,90 +399,131 @@ fn written(insns: &[Insn]) -> u32 {
             Sb | Sh | Sw | Sd | Beq | Bne | Blt | Bge | Bltu | Bgeu
         );
         if writes_rd {
-            mask |= 1 << (i.rd & 31);
+            written |= 1 << (i.rd & 31);
         }
-        if matches!(i.op, Jal | Jalr | Beq | Bne | Blt | Bge | Bltu | Bgeu) {
-            break;
-        }
+        used |= 1 << (i.rs1 & 31) | 1 << (i.rs2 & 31);
     }
-    mask & !1
+    (used & !1, written & !1)
 }
 
-/// Builds the IR of one block.
+/// Builds the IR of one region.
 struct Translator<'a> {
     b: FunctionBuilder<'a>,
     ctx: Value,
     x_ptr: Value,
     pc0: Value,
-    /// Variables of x1..x31, declared on first use.
+    /// Variables of x1..x31 (those the region uses).
     vars: [Option<Variable>; 32],
-    /// Registers written so far (written back at every exit).
-    dirty: u32,
-    /// Input fields of the context already loaded, by offset / 8.
-    fields: [Option<Value>; 8],
-    /// Registers loaded on entry (see [`written`]).
+    /// Registers the region may write (stored back at every exit).
     written: u32,
-    /// The shared slow exit: block parameters (pc, executed); created at
-    /// the first guard. One exit instead of one per guard keeps the code
-    /// (and the compile time) small.
-    slow_exit: Option<Block>,
+    /// Instructions retired before the current segment started (a
+    /// segment is a straight run of instructions between labels).
+    n: Variable,
+    /// Index of the instruction that starts the current segment.
+    seg_start: u64,
+    /// Context inputs, loaded on entry.
+    tlb_read: Value,
+    tlb_write: Value,
+    asid_tag: Value,
+    page_flags: Value,
+    ram_base: Value,
+    ram_pages: Value,
+    limit: Value,
+    /// The shared exit: block parameters (exit code, next pc, executed).
+    exit: Block,
+    /// Byte offset of each instruction from the region start.
+    offs: Vec<u64>,
+    /// The IR block of each instruction that is a jump target inside the
+    /// region.
+    labels: Vec<Option<Block>>,
 }
 
 impl<'a> Translator<'a> {
-    fn new(mut b: FunctionBuilder<'a>, written: u32) -> Translator<'a> {
+    fn new(mut b: FunctionBuilder<'a>, insns: &[Insn]) -> Translator<'a> {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
         let ctx = b.block_params(entry)[0];
         let f = MemFlagsData::trusted();
-        let x_ptr = b.ins().load(types::I64, f, ctx, CTX_X);
-        let pc0 = b.ins().load(types::I64, f, ctx, CTX_PC);
-        let mut t = Translator {
+        let ld = |b: &mut FunctionBuilder, off: i32| b.ins().load(types::I64, f, ctx, off);
+        let x_ptr = ld(&mut b, CTX_X);
+        let pc0 = ld(&mut b, CTX_PC);
+        let tlb_read = ld(&mut b, CTX_TLB_READ);
+        let tlb_write = ld(&mut b, CTX_TLB_WRITE);
+        let asid_tag = ld(&mut b, CTX_ASID_TAG);
+        let page_flags = ld(&mut b, CTX_PAGE_FLAGS);
+        let ram_base = ld(&mut b, CTX_RAM_BASE);
+        let ram_pages = ld(&mut b, CTX_RAM_PAGES);
+        let limit = ld(&mut b, CTX_LIMIT);
+        let (used, written) = reg_masks(insns);
+        let mut vars = [None; 32];
+        for (r, slot) in vars.iter_mut().enumerate().skip(1) {
+            if (used | written) & (1 << r) != 0 {
+                let var = b.declare_var(types::I64);
+                let v = b.ins().load(types::I64, f, x_ptr, 8 * r as i32);
+                b.def_var(var, v);
+                *slot = Some(var);
+            }
+        }
+        let n = b.declare_var(types::I64);
+        let zero = b.ins().iconst(types::I64, 0);
+        b.def_var(n, zero);
+        let exit = b.create_block();
+        for _ in 0..3 {
+            b.append_block_param(exit, types::I64);
+        }
+        // Byte offsets, and the instructions some jump of the region lands
+        // on (they start new IR blocks).
+        let mut offs = Vec::with_capacity(insns.len());
+        let mut off = 0u64;
+        for i in insns {
+            offs.push(off);
+            off += i.len as u64;
+        }
+        let mut labels = vec![None; insns.len()];
+        for (k, i) in insns.iter().enumerate() {
+            if !supported(i.op) {
+                break;
+            }
+            if is_direct(i.op) {
+                let target = offs[k] as i64 + i.imm;
+                if let Ok(j) = offs.binary_search(&(target as u64)) {
+                    if target >= 0 && labels[j].is_none() {
+                        labels[j] = Some(b.create_block());
+                    }
+                }
+            }
+        }
+        Translator {
             b,
             ctx,
             x_ptr,
             pc0,
-            vars: [None; 32],
-            dirty: 0,
-            fields: [None; 8],
+            vars,
             written,
-            slow_exit: None,
-        };
-        for r in 1..32u8 {
-            if written & (1 << r) != 0 {
-                t.get(r);
-            }
+            n,
+            seg_start: 0,
+            tlb_read,
+            tlb_write,
+            asid_tag,
+            page_flags,
+            ram_base,
+            ram_pages,
+            limit,
+            exit,
+            offs,
+            labels,
         }
-        t
     }
 
-    /// Leave through the shared slow exit, before instruction `k` at byte
-    /// offset `off`, from the current block when `ok` is false.
-    fn slow_exit_args(&mut self, k: u64, off: u64) -> (Block, Value, Value) {
-        let exit = match self.slow_exit {
-            Some(e) => e,
-            None => {
-                let e = self.b.create_block();
-                self.b.append_block_param(e, types::I64);
-                self.b.append_block_param(e, types::I64);
-                self.slow_exit = Some(e);
-                e
-            }
-        };
-        let pc = self.pc_at(off);
-        let kv = self.iconst(k);
-        (exit, pc, kv)
-    }
-
-    /// Fill the shared slow exit: store every register that may have been
-    /// written, the outputs, and return [`EXIT_SLOW`].
-    fn finish_slow_exit(&mut self) {
-        let Some(exit) = self.slow_exit else {
-            return;
-        };
+    /// Fill the shared exit: store every register the region may write,
+    /// the outputs, and return the exit code.
+    fn finish_exit(&mut self) {
+        let exit = self.exit;
         self.b.switch_to_block(exit);
-        let pc = self.b.block_params(exit)[0];
-        let k = self.b.block_params(exit)[1];
+        let code = self.b.block_params(exit)[0];
+        let pc = self.b.block_params(exit)[1];
+        let n = self.b.block_params(exit)[2];
         let f = MemFlagsData::trusted();
         for r in 1..32u8 {
             if self.written & (1 << r) != 0 {
@@ -475,16 +532,15 @@ impl<'a> Translator<'a> {
             }
         }
         self.b.ins().store(f, pc, self.ctx, CTX_NEXT_PC);
-        self.b.ins().store(f, k, self.ctx, CTX_EXECUTED);
-        let c = self.iconst(EXIT_SLOW);
-        self.b.ins().return_(&[c]);
+        self.b.ins().store(f, n, self.ctx, CTX_EXECUTED);
+        self.b.ins().return_(&[code]);
     }
 
     fn iconst(&mut self, v: u64) -> Value {
         self.b.ins().iconst(types::I64, v as i64)
     }
 
-    /// The guest pc of the instruction at byte offset `off` of the block.
+    /// The guest pc of the instruction at byte offset `off` of the region.
     fn pc_at(&mut self, off: u64) -> Value {
         if off == 0 {
             self.pc0
@@ -493,26 +549,20 @@ impl<'a> Translator<'a> {
         }
     }
 
+    /// Instructions retired by this call when control is at instruction
+    /// `k` (before it runs).
+    fn executed_before(&mut self, k: u64) -> Value {
+        let n = self.b.use_var(self.n);
+        self.b.ins().iadd_imm_s(n, (k - self.seg_start) as i64)
+    }
+
     fn get(&mut self, r: u8) -> Value {
         let r = (r & 31) as usize;
         if r == 0 {
             return self.iconst(0);
         }
-        if let Some(v) = self.vars[r] {
-            return self.b.use_var(v);
-        }
-        // First use: load from the register file. Blocks are straight-line
-        // (side exits only), so the current block dominates all later uses.
-        let var = self.b.declare_var(types::I64);
-        let v = self.b.ins().load(
-            types::I64,
-            MemFlagsData::trusted(),
-            self.x_ptr,
-            8 * r as i32,
-        );
-        self.b.def_var(var, v);
-        self.vars[r] = Some(var);
-        v
+        let var = self.vars[r].expect("register loaded on entry (reg_masks)");
+        self.b.use_var(var)
     }
 
     fn set(&mut self, r: u8, v: Value) {
@@ -520,71 +570,114 @@ impl<'a> Translator<'a> {
         if r == 0 {
             return;
         }
-        let var = match self.vars[r] {
-            Some(var) => var,
-            None => {
-                let var = self.b.declare_var(types::I64);
-                self.vars[r] = Some(var);
-                var
-            }
-        };
+        let var = self.vars[r].expect("register declared on entry (reg_masks)");
         self.b.def_var(var, v);
-        self.dirty |= 1 << r;
     }
 
-    /// A ctx input field, loaded once (at its first use) and reused: the
-    /// blocks of a translation form one straight chain with side exits, so
-    /// a value of an earlier link dominates every later one.
-    fn ctx_field(&mut self, off: i32) -> Value {
-        let slot = off as usize / 8;
-        if let Some(v) = self.fields[slot] {
-            return v;
-        }
-        let v = self
-            .b
-            .ins()
-            .load(types::I64, MemFlagsData::trusted(), self.ctx, off);
-        self.fields[slot] = Some(v);
-        v
-    }
-
-    /// Write back dirty registers, the outputs, and return `code`.
-    fn exit(&mut self, code: u64, next_pc: Value, executed: u64) {
-        let f = MemFlagsData::trusted();
-        for r in 1..32u8 {
-            if self.dirty & (1 << r) != 0 {
-                let v = self.get(r);
-                self.b.ins().store(f, v, self.x_ptr, 8 * r as i32);
-            }
-        }
-        self.b.ins().store(f, next_pc, self.ctx, CTX_NEXT_PC);
-        let n = self.iconst(executed);
-        self.b.ins().store(f, n, self.ctx, CTX_EXECUTED);
+    /// Jump to the shared exit from the current block.
+    fn exit_with(&mut self, code: u64, next_pc: Value, executed: Value) {
         let c = self.iconst(code);
-        self.b.ins().return_(&[c]);
+        let exit = self.exit;
+        self.b.ins().jump(
+            exit,
+            &[
+                BlockArg::Value(c),
+                BlockArg::Value(next_pc),
+                BlockArg::Value(executed),
+            ],
+        );
     }
 
     /// Continue in a new block when `ok`, otherwise leave with
     /// [`EXIT_SLOW`] before instruction number `k` at byte offset `off`.
     fn guard(&mut self, ok: Value, k: u64, off: u64) {
         let cont = self.b.create_block();
-        let (exit, pc, kv) = self.slow_exit_args(k, off);
-        self.b.ins().brif(
-            ok,
-            cont,
-            &[],
-            exit,
-            &[BlockArg::Value(pc), BlockArg::Value(kv)],
-        );
+        let fail = self.b.create_block();
+        self.b.ins().brif(ok, cont, &[], fail, &[]);
+        self.b.switch_to_block(fail);
+        self.b.set_cold_block(fail);
+        let pc = self.pc_at(off);
+        let n = self.executed_before(k);
+        self.exit_with(EXIT_SLOW, pc, n);
         self.b.switch_to_block(cont);
+    }
+
+    /// Control leaves instruction `k` (retired) for byte offset `target`
+    /// of the region (`target_pc` is its guest pc): a jump to the label
+    /// when the target is inside the region, else an exit. Backward jumps
+    /// check the instruction limit, so loops inside a region end.
+    fn transfer(&mut self, k: u64, target: i64, target_pc: Value) {
+        let after = self.executed_before(k + 1);
+        let inside = if target >= 0 {
+            self.offs.binary_search(&(target as u64)).ok()
+        } else {
+            None
+        };
+        match inside.and_then(|j| self.labels[j].map(|l| (j, l))) {
+            Some((j, label)) => {
+                self.b.def_var(self.n, after);
+                if j as u64 <= k {
+                    let more = self
+                        .b
+                        .ins()
+                        .icmp(IntCC::UnsignedLessThan, after, self.limit);
+                    let out = self.b.create_block();
+                    self.b.ins().brif(more, label, &[], out, &[]);
+                    self.b.switch_to_block(out);
+                    self.exit_with(EXIT_DONE, target_pc, after);
+                } else {
+                    self.b.ins().jump(label, &[]);
+                }
+            }
+            None => self.exit_with(EXIT_DONE, target_pc, after),
+        }
+    }
+
+    /// Translate the region; every path ends in the exit.
+    fn region(&mut self, insns: &[Insn]) {
+        // `open`: the current IR block still falls through.
+        let mut open = true;
+        for (k, i) in insns.iter().enumerate() {
+            let off = self.offs[k];
+            let k = k as u64;
+            if let Some(label) = self.labels[k as usize] {
+                if open {
+                    let n = self.executed_before(k);
+                    self.b.def_var(self.n, n);
+                    self.b.ins().jump(label, &[]);
+                }
+                self.b.switch_to_block(label);
+                self.seg_start = k;
+                open = true;
+            }
+            if !open {
+                // Unreachable (after a jump, before the next label).
+                continue;
+            }
+            if !supported(i.op) {
+                // The interpreter continues here.
+                let pc = self.pc_at(off);
+                let n = self.executed_before(k);
+                self.exit_with(EXIT_DONE, pc, n);
+                return;
+            }
+            open = !self.insn(i, k, off);
+        }
+        if open {
+            let end = self.offs.last().copied().unwrap_or(0)
+                + insns.last().map_or(0, |i| i.len as u64);
+            let pc = self.pc_at(end);
+            let n = self.executed_before(insns.len() as u64);
+            self.exit_with(EXIT_DONE, pc, n);
+        }
     }
 
     /// TLB lookup for an access of `size` bytes at `addr`; branches to the
     /// slow exit on a miss or a page-crossing access. Returns the entry's
     /// address.
     fn tlb_lookup(&mut self, write: bool, addr: Value, size: u64, k: u64, off: u64) -> Value {
-        let arr = self.ctx_field(if write { CTX_TLB_WRITE } else { CTX_TLB_READ });
-        let asid = self.ctx_field(CTX_ASID_TAG);
+        let arr = if write { self.tlb_write } else { self.tlb_read };
+        let asid = self.asid_tag;
         let vpn = self.b.ins().ushr_imm_s(addr, 12);
         let idx = self.b.ins().band_imm_s(vpn, (TLB_ENTRIES - 1) as i64);
         let byte_off = self.b.ins().imul_imm_s(idx, TLB_ENTRY_SIZE as i64);
@@ -663,14 +756,14 @@ impl<'a> Translator<'a> {
             .b
             .ins()
             .load(types::I64, MemFlagsData::trusted(), e, TLB_PPAGE as i32);
-        let ram_base = self.ctx_field(CTX_RAM_BASE);
-        let ram_pages = self.ctx_field(CTX_RAM_PAGES);
-        let flags = self.ctx_field(CTX_PAGE_FLAGS);
-        let rel = self.b.ins().isub(ppage, ram_base);
+        let rel = self.b.ins().isub(ppage, self.ram_base);
         let page = self.b.ins().ushr_imm_s(rel, 12);
-        let in_ram = self.b.ins().icmp(IntCC::UnsignedLessThan, page, ram_pages);
+        let in_ram = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedLessThan, page, self.ram_pages);
         self.guard(in_ram, k, off);
-        let fp = self.b.ins().iadd(flags, page);
+        let fp = self.b.ins().iadd(self.page_flags, page);
         let flag = self
             .b
             .ins()
@@ -760,29 +853,8 @@ impl<'a> Translator<'a> {
         }
     }
 
-    /// Translate the block; every path ends in an exit.
-    fn block(&mut self, insns: &[Insn]) {
-        let mut off = 0u64;
-        for (k, i) in insns.iter().enumerate() {
-            let k = k as u64;
-            if !supported(i.op) {
-                let (exit, pc, kv) = self.slow_exit_args(k, off);
-                self.b
-                    .ins()
-                    .jump(exit, &[BlockArg::Value(pc), BlockArg::Value(kv)]);
-                return;
-            }
-            if self.insn(i, k, off) {
-                return;
-            }
-            off += i.len as u64;
-        }
-        let pc = self.pc_at(off);
-        self.exit(EXIT_DONE, pc, insns.len() as u64);
-    }
-
-    /// Translate one instruction; returns true when it ended the function
-    /// (a control transfer).
+    /// Translate one instruction; returns true when control does not fall
+    /// through to the next one (a jump).
     fn insn(&mut self, i: &Insn, k: u64, off: u64) -> bool {
         use Op::*;
         let imm = i.imm;
@@ -873,7 +945,7 @@ impl<'a> Translator<'a> {
                 let link = self.b.ins().iadd_imm_s(pc, len as i64);
                 let target = self.b.ins().iadd_imm_s(pc, imm);
                 self.set(i.rd, link);
-                self.exit(EXIT_DONE, target, k + 1);
+                self.transfer(k, off as i64 + imm, target);
                 return true;
             }
             Jalr => {
@@ -884,7 +956,8 @@ impl<'a> Translator<'a> {
                 let pc = self.pc_at(off);
                 let link = self.b.ins().iadd_imm_s(pc, len as i64);
                 self.set(i.rd, link);
-                self.exit(EXIT_DONE, t, k + 1);
+                let n = self.executed_before(k + 1);
+                self.exit_with(EXIT_DONE, t, n);
                 return true;
             }
             Beq | Bne | Blt | Bge | Bltu | Bgeu => {
@@ -899,12 +972,15 @@ impl<'a> Translator<'a> {
                 let a = rs1!();
                 let b = rs2!();
                 let c = self.b.ins().icmp(cc, a, b);
+                let taken = self.b.create_block();
+                let fall = self.b.create_block();
+                self.b.ins().brif(c, taken, &[], fall, &[]);
+                self.b.switch_to_block(taken);
                 let pc = self.pc_at(off);
-                let taken = self.b.ins().iadd_imm_s(pc, imm);
-                let fall = self.b.ins().iadd_imm_s(pc, len as i64);
-                let next = self.b.ins().select(c, taken, fall);
-                self.exit(EXIT_DONE, next, k + 1);
-                return true;
+                let target = self.b.ins().iadd_imm_s(pc, imm);
+                self.transfer(k, off as i64 + imm, target);
+                // Not taken: the segment goes on.
+                self.b.switch_to_block(fall);
             }
             Lb | Lh | Lw | Ld | Lbu | Lhu | Lwu => self.load(i, k, off),
             Sb | Sh | Sw | Sd => self.store(i, k, off),
@@ -1073,6 +1149,7 @@ mod tests {
             pc,
             next_pc: 0,
             executed: 0,
+            limit: u64::MAX,
         }
     }
 

@@ -58,6 +58,8 @@ pub struct MachineConfig {
     pub cmdline: String,
     /// Trace every instruction to stderr.
     pub trace: bool,
+    /// How the harts execute guest code.
+    pub engine: vireo_hart::Engine,
     /// Stop after this many instructions on hart 0.
     pub max_insns: Option<u64>,
     /// virtio-blk drives, in virtio-mmio slots 0, 1, ... (`/dev/vda`, ...).
@@ -80,6 +82,7 @@ impl Default for MachineConfig {
             initrd: None,
             cmdline: String::new(),
             trace: false,
+            engine: vireo_hart::Engine::default(),
             max_insns: None,
             drives: Vec::new(),
             nets: Vec::new(),
@@ -386,7 +389,7 @@ impl Machine {
                     HartConfig {
                         host_sbi,
                         trace: cfg.trace,
-                        engine: vireo_hart::Engine::Interp,
+                        engine: cfg.engine,
                     },
                 )
             })

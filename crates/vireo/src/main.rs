@@ -109,6 +109,14 @@ struct RunArgs {
     /// Print the register file of every hart to stderr at exit.
     #[arg(long)]
     dump_regs: bool,
+    /// Execution engine: `interp` (the interpreter, the reference) or
+    /// `jit` (translate hot code to host code).
+    #[arg(long, value_name = "ENGINE", default_value_t = vireo_hart::Engine::default())]
+    engine: vireo_hart::Engine,
+    /// Print execution statistics of every hart to stderr at exit
+    /// (instructions, blocks, translations, TLB misses, traps).
+    #[arg(long)]
+    stats: bool,
     /// Stop after this many instructions (exit status 3).
     #[arg(long)]
     max_insns: Option<u64>,
@@ -274,6 +282,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         }),
         trace: args.trace,
         max_insns: args.max_insns,
+        engine: args.engine,
     };
 
     // SAFETY: isatty only inspects the descriptor.
@@ -318,6 +327,14 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
                     let _ = writeln!(err, "hart {}", h.id);
                 }
                 let _ = h.dump_regs(&mut err);
+            }
+        }
+    }
+    if args.stats {
+        if let Some(m) = vmm.machine() {
+            let mut err = std::io::stderr().lock();
+            for h in m.harts() {
+                let _ = writeln!(err, "hart {} ({}): {}", h.id, h.engine(), h.stats());
             }
         }
     }

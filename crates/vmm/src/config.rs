@@ -33,6 +33,9 @@ pub struct HostOptions {
     /// Instruction limit of hart 0 (not saved in snapshots).
     #[serde(skip)]
     pub max_insns: Option<u64>,
+    /// The execution engine (a host choice: not saved in snapshots).
+    #[serde(skip)]
+    pub engine: vireo_hart::Engine,
 }
 
 impl Default for HostOptions {
@@ -42,6 +45,7 @@ impl Default for HostOptions {
             virtio_console: None,
             trace: false,
             max_insns: None,
+            engine: vireo_hart::Engine::default(),
         }
     }
 }
@@ -244,6 +248,7 @@ pub fn machine_config(
         initrd: bs.initrd_path.clone(),
         cmdline,
         trace: host.trace,
+        engine: host.engine,
         max_insns: host.max_insns,
         drives,
         nets,
