@@ -572,9 +572,13 @@ impl Hart {
             Sraw => wr!(((x1 as i32) >> (x2 & 31)) as i64 as u64),
             Fence => std::sync::atomic::fence(Ordering::SeqCst),
             FenceI => {
-                // Drop decoded blocks; the rest of this block (none: fence.i
-                // ends it) is not affected.
-                self.blocks.flush();
+                // Nothing to drop: the decode cache and translations are
+                // kept coherent eagerly. Every store into a page holding
+                // decoded code (this hart's, another hart's, device DMA)
+                // bumps the RAM code epoch, and the run loop compares the
+                // epoch before every block, so code written before this
+                // fence.i is what the next block fetch decodes.
+                std::sync::atomic::fence(Ordering::SeqCst);
             }
             Ecall => {
                 let c = match self.prv {

@@ -299,6 +299,8 @@ fn new_hart(engine: Engine) -> Box<Hart> {
         Arc::new(Clock::new()),
         HartConfig {
             engine,
+            // Low, so short test programs run mostly translated.
+            jit_threshold: 64,
             ..HartConfig::default()
         },
     );
@@ -412,7 +414,7 @@ fn jit_matches_interpreter_on_random_blocks() {
     );
     eprintln!("{jit_insns} of {insns} instructions ran in translated code");
     // The test is only meaningful if translated code did much of the work.
-    // Each loop runs its first JIT_THRESHOLD iterations interpreted, and
+    // Each loop runs its first 64 iterations (the threshold above) interpreted, and
     // the mix holds instructions translated code leaves to the interpreter
     // (FP moves, CSR reads, sfence.vma, which also empties the TLB so
     // the loads after it miss): about 60% of the steady state runs

@@ -390,6 +390,7 @@ impl Machine {
                         host_sbi,
                         trace: cfg.trace,
                         engine: cfg.engine,
+                        ..HartConfig::default()
                     },
                 )
             })
