@@ -455,7 +455,7 @@ impl Hart {
         }
     }
 
-    fn exec_fp(&mut self, i: &Insn) -> Result<(), Trap> {
+    pub(crate) fn exec_fp(&mut self, i: &Insn) -> Result<(), Trap> {
         self.fp_check(i.raw)?;
         let rm = if i.rm == 7 {
             ((self.csr.fcsr >> 5) & 7) as u8

@@ -64,47 +64,7 @@ pub const fn unbox_s(v: u64) -> u32 {
     }
 }
 
-/// Whether `op` reads its rs1 operand from the integer register file.
-pub fn reads_int_rs1(op: Op) -> bool {
-    matches!(
-        op,
-        Op::FcvtSW
-            | Op::FcvtSWu
-            | Op::FcvtSL
-            | Op::FcvtSLu
-            | Op::FmvWX
-            | Op::FcvtDW
-            | Op::FcvtDWu
-            | Op::FcvtDL
-            | Op::FcvtDLu
-            | Op::FmvDX
-    )
-}
-
-/// Whether `op` writes its result to the integer register file.
-pub fn writes_int_rd(op: Op) -> bool {
-    matches!(
-        op,
-        Op::FcvtWS
-            | Op::FcvtWuS
-            | Op::FcvtLS
-            | Op::FcvtLuS
-            | Op::FmvXW
-            | Op::FeqS
-            | Op::FltS
-            | Op::FleS
-            | Op::FclassS
-            | Op::FcvtWD
-            | Op::FcvtWuD
-            | Op::FcvtLD
-            | Op::FcvtLuD
-            | Op::FmvXD
-            | Op::FeqD
-            | Op::FltD
-            | Op::FleD
-            | Op::FclassD
-    )
-}
+pub use vireo_isa::{fp_reads_int_rs1 as reads_int_rs1, fp_writes_int_rd as writes_int_rd};
 
 /// Whether the instruction's rm field is a rounding mode (as opposed to a
 /// funct3 selecting the operation, or unused). For these, rm 5 and 6, and

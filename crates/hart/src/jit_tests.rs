@@ -525,7 +525,9 @@ fn store_into_translated_code_invalidates_it() {
         if engine == Engine::Jit {
             let st = h.stats();
             assert!(st.jit_blocks_translated >= 2, "{st:?}");
-            assert!(st.jit_block_runs > 50, "{st:?}");
+            // Entered from the dispatcher or chained from the previous
+            // region.
+            assert!(st.jit_block_runs + st.jit_chained > 50, "{st:?}");
         }
         results.push((h.x, h.instret, h.pc));
     }
@@ -549,48 +551,4 @@ fn engine_can_be_switched_between_runs() {
     assert_eq!(h.x[10], 499_500);
     h.set_engine(Engine::Interp);
     assert_eq!(h.engine(), Engine::Interp);
-}
-
-/// Speed of bench/baremetal/intloop.S on both engines (not run by
-/// default: `cargo test --release -p vireo-hart -- --ignored --nocapture`).
-#[test]
-#[ignore]
-fn mips_intloop() {
-    // t0=x5 t1=x6 t2=x7 t3=x28 t4=x29 t5=x30 t6=x31
-    let body = [
-        r(0x33, 0, 0, 6, 6, 7),
-        r(0x33, 4, 0, 7, 7, 6),
-        i(0x13, 1, 29, 6, 3),
-        i(0x13, 5, 30, 7, 5),
-        s(3, 28, 29, 0),
-        i(0x03, 3, 31, 28, 0),
-        r(0x33, 0, 0, 6, 6, 31),
-        r(0x33, 0, 0x20, 7, 7, 30),
-        i(0x13, 0, 5, 5, -1),
-        b(1, 5, 0, -36),
-        WFI,
-    ];
-    let iters = 20_000_000u64;
-    for engine in [Engine::Interp, Engine::Jit] {
-        let mut h = new_hart(engine);
-        let code: Vec<u8> = body.iter().flat_map(|w| w.to_le_bytes()).collect();
-        h.bus().ram().write_bytes(CODE, &code).unwrap();
-        h.x[5] = iters;
-        h.x[7] = 0x12345;
-        h.x[28] = DATA;
-        let t = std::time::Instant::now();
-        assert_eq!(h.run(u64::MAX), Exit::Wfi);
-        let s = t.elapsed().as_secs_f64();
-        let st = h.stats();
-        println!(
-            "{engine:?}: {} insns in {s:.3} s = {:.0} MIPS (translated {} blocks, {} ns translating, {} code bytes, {} jit / {} interp block runs)",
-            h.instret,
-            h.instret as f64 / s / 1e6,
-            st.jit_blocks_translated,
-            st.jit_translate_ns,
-            st.jit_code_bytes,
-            st.jit_block_runs,
-            st.interp_block_runs
-        );
-    }
 }

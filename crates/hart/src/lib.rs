@@ -52,10 +52,11 @@ pub enum Exit {
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
     /// Interpret every instruction (the reference engine).
-    #[default]
     Interp,
     /// Interpret, and translate blocks that ran [`JIT_THRESHOLD`] times to
-    /// host code with `vireo-jit`; translated blocks run instead.
+    /// host code with `vireo-jit`; translated blocks run instead. The
+    /// default.
+    #[default]
     Jit,
 }
 
@@ -87,7 +88,7 @@ impl std::fmt::Display for Engine {
 /// hot code stays interpreted.
 pub const JIT_THRESHOLD: u32 = 1024;
 /// Most instructions in one translated region.
-const MAX_REGION_INSNS: usize = 128;
+const MAX_REGION_INSNS: usize = vireo_jit::MAX_REGION_LEN as usize;
 /// Code memory (mapped, page-granular) held before the JIT drops all of it
 /// at the next translation (together with the block cache).
 const JIT_CODE_LIMIT: u64 = 64 << 20;
@@ -134,19 +135,50 @@ const BLOCK_ARENA: usize = 1 << 18;
 /// Instructions between re-reads of the clock for timer interrupts.
 const TIMER_POLL_INTERVAL: i64 = 2048;
 
+/// A block-cache slot. `#[repr(C)]`: translated code reads `paddr`,
+/// `code` and `gen` to chain to the next region (see `vireo_jit`).
 #[derive(Clone, Copy)]
+#[repr(C)]
 struct BlockSlot {
     paddr: u64,
+    /// The block's translation. Only called while the slot is current
+    /// (`gen` matches): a flush makes it stale, and code memory is freed
+    /// only together with a flush.
+    code: Option<vireo_jit::Code>,
     gen: u32,
     start: u32,
     len: u32,
     /// Runs of the block (JIT engine; saturates at the threshold).
     hits: u32,
-    /// The block's translation. Only called while the slot is current
-    /// (`gen` matches): a flush makes it stale, and code memory is freed
-    /// only together with a flush.
-    code: Option<vireo_jit::BlockFn>,
 }
+
+const _: () = {
+    assert!(std::mem::size_of::<BlockSlot>() == vireo_jit::SLOT_SIZE);
+    assert!(std::mem::offset_of!(BlockSlot, paddr) == vireo_jit::SLOT_PADDR);
+    assert!(std::mem::offset_of!(BlockSlot, code) == vireo_jit::SLOT_CODE);
+    assert!(std::mem::offset_of!(BlockSlot, gen) == vireo_jit::SLOT_GEN);
+};
+
+/// [`vireo_jit::JitCtx::fp_op`] of the hart: one F/D arithmetic instruction
+/// by the interpreter's code.
+///
+/// # Safety
+///
+/// `hart` is the `fp_state` that `run_block_jit` put in the context: the
+/// running hart, not otherwise accessed while translated code runs.
+unsafe extern "C" fn jit_fp_op(hart: *mut u8, raw: u64) -> u64 {
+    // SAFETY: see above; the hart outlives the call.
+    let h = unsafe { &mut *(hart as *mut Hart) };
+    let insn = vireo_isa::decode(raw as u32);
+    match h.exec_fp(&insn) {
+        Ok(()) => 0,
+        Err(_) => 1,
+    }
+}
+
+/// A fetch TLB with no entries, given to translated code that must not
+/// chain.
+static NO_CHAIN_TLB: [mmu::TlbEntry; TLB_ENTRIES] = [mmu::EMPTY_ENTRY; TLB_ENTRIES];
 
 const EMPTY_SLOT: BlockSlot = BlockSlot {
     paddr: u64::MAX,
@@ -161,7 +193,7 @@ const EMPTY_SLOT: BlockSlot = BlockSlot {
 /// guest bytes it was translated from. A block decoded at the same physical
 /// address reuses the code only when the bytes in memory are still these.
 struct Translation {
-    code: vireo_jit::BlockFn,
+    code: vireo_jit::Code,
     bytes: Box<[u8]>,
 }
 
@@ -207,6 +239,7 @@ struct BlockCache {
     /// Translated-region entries straight from the previous region, and
     /// exits from translated code to the interpreter mid-region.
     chained: u64,
+    fast_dispatch: u64,
     slow_exits: u64,
     /// Translated regions by physical address (JIT engine). Decode-cache
     /// flushes (`fence.i`, stores into code pages, a full arena) do not
@@ -230,6 +263,7 @@ impl BlockCache {
             interp_runs: 0,
             jit_insns: 0,
             chained: 0,
+            fast_dispatch: 0,
             slow_exits: 0,
             translations: TranslationMap::default(),
             relinked: 0,
@@ -248,7 +282,7 @@ impl BlockCache {
 
     #[inline(always)]
     fn slot_index(paddr: u64) -> usize {
-        ((paddr >> 1) ^ (paddr >> 13)) as usize & (BLOCK_SLOTS - 1)
+        vireo_jit::slot_index(paddr) as usize & (BLOCK_SLOTS - 1)
     }
 }
 
@@ -281,9 +315,12 @@ pub struct HartStats {
     pub interp_block_runs: u64,
     /// Instructions retired by translated code.
     pub jit_insns: u64,
-    /// Translated regions entered straight from the previous one, without
-    /// the dispatcher's interrupt and timer checks.
+    /// Translated regions entered straight from the previous one by a
+    /// jump in translated code (direct chaining; no dispatcher).
     pub jit_chained: u64,
+    /// Translated regions entered by the dispatcher's fast path right
+    /// after the previous one returned (no interrupt or timer checks).
+    pub jit_fast_dispatch: u64,
     /// Exits from translated code to the interpreter in mid-region (an
     /// instruction needing the slow path: TLB miss, MMIO, trap, store to
     /// a code page).
@@ -295,7 +332,13 @@ pub struct HartStats {
 
 impl std::fmt::Display for HartStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let pct = |n: u64, of: u64| if of == 0 { 0.0 } else { 100.0 * n as f64 / of as f64 };
+        let pct = |n: u64, of: u64| {
+            if of == 0 {
+                0.0
+            } else {
+                100.0 * n as f64 / of as f64
+            }
+        };
         let runs = self.jit_block_runs + self.interp_block_runs;
         writeln!(
             f,
@@ -308,11 +351,12 @@ impl std::fmt::Display for HartStats {
         )?;
         writeln!(
             f,
-            "  dispatch: {} block runs, {} entered translated code ({:.1}%), {} chained, {} slow-path exits",
-            runs,
-            self.jit_block_runs,
-            pct(self.jit_block_runs, runs),
+            "  dispatch: {} block runs, {} entered translated code ({:.1}%), {} chained in translated code, {} by the fast dispatcher, {} slow-path exits",
+            runs + self.jit_chained,
+            self.jit_block_runs + self.jit_chained,
+            pct(self.jit_block_runs + self.jit_chained, runs + self.jit_chained),
             self.jit_chained,
+            self.jit_fast_dispatch,
             self.jit_slow_exits,
         )?;
         write!(
@@ -377,6 +421,9 @@ pub struct Hart {
     jit: Option<Box<vireo_jit::Jit>>,
     /// Scratch buffer for the instructions of a region being translated.
     region_buf: Vec<Insn>,
+    /// Translated code chains to the next region (see `vireo_jit`); off
+    /// only to measure what chaining gains (`VIREO_JIT_NO_CHAIN=1`).
+    jit_chaining: bool,
 }
 
 impl Hart {
@@ -417,6 +464,7 @@ impl Hart {
             trap_counts: [0; 64],
             jit,
             region_buf: Vec::new(),
+            jit_chaining: std::env::var_os("VIREO_JIT_NO_CHAIN").is_none(),
         })
     }
 
@@ -467,6 +515,7 @@ impl Hart {
             interp_block_runs: self.blocks.interp_runs,
             jit_insns: self.blocks.jit_insns,
             jit_chained: self.blocks.chained,
+            jit_fast_dispatch: self.blocks.fast_dispatch,
             jit_slow_exits: self.blocks.slow_exits,
             jit_relinked: self.blocks.relinked,
         }
@@ -672,12 +721,9 @@ impl Hart {
             if self.instret + self.traps >= target {
                 return Exit::Budget;
             }
-            if chained
-                && self.timer_countdown > 0
-                && self.ram.code_epoch() == self.blocks.epoch
-            {
+            if chained && self.timer_countdown > 0 && self.ram.code_epoch() == self.blocks.epoch {
                 if let Ok(Some((start, len, slot))) = self.fetch_block() {
-                    self.blocks.chained += 1;
+                    self.blocks.fast_dispatch += 1;
                     chained = self.run_block_jit(start, len, slot, target);
                     if let Some(e) = self.pending_exit.take() {
                         return e;
@@ -840,6 +886,7 @@ impl Hart {
             .min(self.timer_countdown.max(1) as u64)
             .max(1);
         let tlb = &self.mmu.tlbs[self.data_idx];
+        let fetch_tlb = &self.mmu.tlbs[mmu::priv_index(self.prv)];
         let mut ctx = vireo_jit::JitCtx {
             x: self.x.as_mut_ptr(),
             tlb_read: tlb.read.as_ptr() as *const u8,
@@ -852,17 +899,45 @@ impl Hart {
             next_pc: 0,
             executed: 0,
             limit,
+            store_log: std::ptr::null_mut(),
+            store_log_len: 0,
+            // An empty fetch TLB never hits: no chaining.
+            tlb_exec: if self.jit_chaining {
+                fetch_tlb.exec.as_ptr() as *const u8
+            } else {
+                NO_CHAIN_TLB.as_ptr() as *const u8
+            },
+            slots: self.blocks.slots.as_ptr() as *const u8,
+            slot_mask: (BLOCK_SLOTS - 1) as u64,
+            gen: self.blocks.gen as u64,
+            epoch_ptr: self.ram.code_epoch_ptr(),
+            epoch: self.blocks.epoch,
+            chained: 0,
+            f: self.f.as_mut_ptr(),
+            mstatus: &self.csr.mstatus,
+            fp_state: std::ptr::null_mut(),
+            fp_op: Some(jit_fp_op),
+        };
+        // Last, so that no other borrow of the hart is used while the
+        // helper holds it (the pointers above are only used by translated
+        // code, which does not run while the helper does).
+        ctx.fp_state = self as *mut Hart as *mut u8;
+        let Some(entry) = self.jit.as_ref().map(|j| j.entry()) else {
+            return false;
         };
         // SAFETY: `code` is the translation of the region starting at the
         // block now in `slot` (the slot is current: same generation as the
         // cache, and code memory is only freed together with a flush,
         // which makes every older slot stale; the region lies in the same
-        // physical page, so any store into it would have flushed too). The
-        // context points at this hart's registers and current data TLB,
-        // and at the RAM page flags, all alive and not otherwise accessed
-        // during the call; the function follows the contract in vireo_jit
-        // (no traps, no calls back).
-        let r = unsafe { code(&mut ctx) };
+        // physical page, so any store into it would have flushed too).
+        // Chained regions are found through current slots the same way.
+        // The context points at this hart's registers, its current data
+        // and fetch TLBs, its block slots and the RAM page flags and code
+        // epoch, all alive and not otherwise accessed by this thread
+        // during the call; the code follows the contract in vireo_jit (no
+        // traps, no calls back).
+        let r = unsafe { entry.call(&mut ctx, code) };
+        self.blocks.chained += ctx.chained;
         self.x[0] = 0;
         self.pc = ctx.next_pc;
         // No CSR reads in translated code: retiring after the fact gives the

@@ -35,11 +35,14 @@ pub struct TlbEntry {
     pub ppage: u64,
 }
 
-const EMPTY_ENTRY: TlbEntry = TlbEntry {
+pub(crate) const EMPTY_ENTRY: TlbEntry = TlbEntry {
     tag: TLB_EMPTY,
     addend: 0,
     ppage: 0,
 };
+
+/// Superpage ranges tracked for address-specific fences.
+const MAX_SUPERPAGES: usize = 16;
 
 /// The TLB arrays for one privilege level.
 #[repr(C)]
@@ -67,9 +70,18 @@ pub struct Mmu {
     pub tlbs: [Tlb; 3],
     /// `asid << 52`, XORed into tags.
     pub asid_tag: u64,
-    /// Some cached entry came from a superpage (address-specific fences
-    /// then flush everything).
-    has_superpage: bool,
+    /// The superpages that cached entries came from, as ranges of
+    /// virtual page numbers `(first, count)` (any ASID): an
+    /// address-specific fence for an address inside one drops everything,
+    /// since the superpage's entries sit at many TLB indices. Other
+    /// address-specific fences drop one entry per array (the Linux kernel
+    /// maps itself with superpages but fences single pages of vmalloc
+    /// and user memory).
+    superpages: [(u64, u64); MAX_SUPERPAGES],
+    /// Entries of `superpages` in use; `MAX_SUPERPAGES + 1` when more were
+    /// cached than it holds (then every address-specific fence flushes
+    /// everything).
+    n_superpages: usize,
     /// Decoded PMP ranges.
     pmp: [PmpEntry; 16],
     /// Number of PMP entries with A != OFF.
@@ -133,7 +145,8 @@ impl Mmu {
                 },
             ],
             asid_tag: 0,
-            has_superpage: false,
+            superpages: [(0, 0); MAX_SUPERPAGES],
+            n_superpages: 0,
             pmp: [PmpEntry::default(); 16],
             pmp_active: 0,
             misses: 0,
@@ -147,16 +160,20 @@ impl Mmu {
         for t in self.tlbs.iter_mut() {
             t.flush();
         }
-        self.has_superpage = false;
+        self.n_superpages = 0;
     }
 
     /// Drop translations of the page holding `vaddr` (all ASIDs).
     pub fn flush_page(&mut self, vaddr: u64) {
-        if self.has_superpage {
+        let vpn = vaddr >> 12;
+        if self.n_superpages > MAX_SUPERPAGES
+            || self.superpages[..self.n_superpages]
+                .iter()
+                .any(|&(first, n)| vpn.wrapping_sub(first) < n)
+        {
             self.flush_all();
             return;
         }
-        let vpn = vaddr >> 12;
         let idx = (vpn as usize) & (TLB_ENTRIES - 1);
         let mask = (1u64 << 52) - 1;
         for t in self.tlbs.iter_mut() {
@@ -167,6 +184,21 @@ impl Mmu {
                 }
             }
         }
+    }
+
+    /// Record that entries of the superpage (of `level`) holding `vaddr`
+    /// may be cached.
+    fn note_superpage(&mut self, vaddr: u64, level: u32) {
+        let n = 1u64 << (9 * level);
+        let first = (vaddr >> 12) & !(n - 1);
+        let used = self.n_superpages.min(MAX_SUPERPAGES);
+        if self.superpages[..used].contains(&(first, n)) {
+            return;
+        }
+        if self.n_superpages < MAX_SUPERPAGES {
+            self.superpages[self.n_superpages] = (first, n);
+        }
+        self.n_superpages = (self.n_superpages + 1).min(MAX_SUPERPAGES + 1);
     }
 
     /// Switch to a new current ASID.
@@ -250,7 +282,9 @@ impl Mmu {
 /// be cached in the TLB for this access kind.
 struct Walk {
     paddr: u64,
-    superpage: bool,
+    /// Levels above a 4 KiB page of the leaf (0: 4 KiB page, 1: 2 MiB
+    /// megapage, ...).
+    level: u32,
 }
 
 impl Hart {
@@ -289,7 +323,7 @@ impl Hart {
         let walk = if p == Priv::M || mode == 0 {
             Walk {
                 paddr: vaddr,
-                superpage: false,
+                level: 0,
             }
         } else {
             self.walk(vaddr, access, p, mode)?
@@ -315,8 +349,8 @@ impl Hart {
                     Access::Store => t.write[idx] = entry,
                     Access::Fetch => t.exec[idx] = entry,
                 }
-                if walk.superpage {
-                    self.mmu.has_superpage = true;
+                if walk.level > 0 {
+                    self.mmu.note_superpage(vaddr, walk.level);
                 }
             }
         }
@@ -434,7 +468,7 @@ impl Hart {
             let paddr = ((ppn << 12) & !page_off_mask) | (vaddr & page_off_mask);
             return Ok(Some(Walk {
                 paddr,
-                superpage: level > 0,
+                level: level as u32,
             }));
         }
     }

@@ -258,6 +258,57 @@ pub enum Op {
     CboZero,
 }
 
+/// Whether the F/D operation `op` reads its rs1 operand from the integer register file.
+pub fn fp_reads_int_rs1(op: Op) -> bool {
+    matches!(
+        op,
+        Op::FcvtSW
+            | Op::FcvtSWu
+            | Op::FcvtSL
+            | Op::FcvtSLu
+            | Op::FmvWX
+            | Op::FcvtDW
+            | Op::FcvtDWu
+            | Op::FcvtDL
+            | Op::FcvtDLu
+            | Op::FmvDX
+    )
+}
+
+/// Whether the F/D operation `op` writes its result to the integer register file.
+pub fn fp_writes_int_rd(op: Op) -> bool {
+    matches!(
+        op,
+        Op::FcvtWS
+            | Op::FcvtWuS
+            | Op::FcvtLS
+            | Op::FcvtLuS
+            | Op::FmvXW
+            | Op::FeqS
+            | Op::FltS
+            | Op::FleS
+            | Op::FclassS
+            | Op::FcvtWD
+            | Op::FcvtWuD
+            | Op::FcvtLD
+            | Op::FcvtLuD
+            | Op::FmvXD
+            | Op::FeqD
+            | Op::FltD
+            | Op::FleD
+            | Op::FclassD
+    )
+}
+
+/// Whether `op` is an F/D operation other than the loads and stores
+/// (`flw`, `fsw`, `fld`, `fsd`): arithmetic, conversions, moves,
+/// comparisons and classification.
+pub fn is_fp_arith(op: Op) -> bool {
+    let v = op as u8;
+    (Op::FmaddS as u8..=Op::FmvWX as u8).contains(&v)
+        || (Op::FmaddD as u8..=Op::FmvDX as u8).contains(&v)
+}
+
 /// A decoded instruction. Small and `Copy` so decode caches can hold many.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Insn {

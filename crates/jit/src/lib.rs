@@ -1,48 +1,64 @@
-//! The first tier of vireo's dynamic binary translator: hot basic blocks of
-//! guest RISC-V code are compiled to host machine code with Cranelift.
+//! The first tier of vireo's dynamic binary translator: hot code of guest
+//! RISC-V is compiled to host machine code with Cranelift.
 //!
 //! # The contract
 //!
-//! This crate knows nothing about the hart. A translated block is a host
-//! function `extern "C" fn(ctx: *mut JitCtx) -> u64` ([`BlockFn`]) built
-//! from the decoded instructions of one guest basic block (the hart's block
-//! cache: one physical page, ending at a control transfer, a system
-//! instruction, 64 instructions or the page end). The caller fills
-//! [`JitCtx`] with raw pointers into its own state (the 32 integer
-//! registers, the data TLB arrays for the current privilege, the RAM page
-//! flags) and the block's virtual `pc`; the function runs a prefix of the
-//! block and returns one of:
+//! This crate knows nothing about the hart. A translated *region* is host
+//! code ([`Code`]) built from consecutive guest instructions of one
+//! physical page: the instructions this crate supports, through
+//! conditional branches, up to the first `jal`/`jalr` or
+//! [`MAX_REGION_LEN`]. Branches and jumps whose targets lie inside the
+//! region become host jumps (loops). The caller fills [`JitCtx`] with raw
+//! pointers into its own state (the 32 integer registers, the data and
+//! fetch TLB arrays for the current privilege, the RAM page flags, its
+//! block-cache slots and the code epoch) and the region's virtual `pc`,
+//! and calls [`Jit::enter`]. The code runs and returns one of:
 //!
-//! - [`EXIT_DONE`] (0): every instruction of the block ran; `next_pc` is
-//!   the pc of the next instruction (branch target, fall-through or jump
-//!   target) and `executed` the number of instructions.
-//! - [`EXIT_SLOW`] (1): the function stopped *before* instruction `k`
-//!   (`executed` = k, `next_pc` = its pc) because it needs the slow path: a
-//!   TLB miss, an access crossing a page end, a store into a page with a
-//!   non-zero RAM page-flag byte (code or dirty-tracked page), or an
-//!   instruction the translator does not support. Instructions before `k`
-//!   are committed (registers written back, stores done); instruction `k`
-//!   has not run: the interpreter runs it next and takes any trap
-//!   precisely.
+//! - [`EXIT_DONE`] (0): control left a region normally; `next_pc` is the
+//!   pc of the next instruction (branch target, fall-through or jump
+//!   target) and `executed` the number of instructions retired by the
+//!   whole call.
+//! - [`EXIT_SLOW`] (1): the code stopped *before* an instruction (its pc
+//!   is `next_pc`; `executed` counts those before it) because it needs
+//!   the slow path: a TLB miss, an access crossing a page end, a store
+//!   into a page with a non-zero RAM page-flag byte (code or dirty-tracked
+//!   page). Everything before it is committed (registers written back,
+//!   stores done); it has not run: the interpreter runs it next and takes
+//!   any trap precisely.
 //!
 //! Translated code never traps and never calls back into the host: it only
-//! reads and writes the registers, reads the TLB and flag arrays, and reads
-//! and writes guest RAM through TLB hits (whose invariant is that the whole
-//! page is RAM the current privilege may access that way). Only the
-//! integer registers are touched, so blocks using the FPU, CSRs, atomics or
-//! system instructions end at that instruction (the interpreter runs the
-//! rest of the block).
+//! reads and writes the registers, reads the TLB, flag and slot arrays,
+//! and reads and writes guest RAM through TLB hits (whose invariant is that
+//! the whole page is RAM the current privilege may access that way). Only
+//! the integer registers are touched, so regions end before the FPU, CSRs,
+//! atomics or system instructions (the interpreter runs those).
 //!
 //! The guest `pc` is an input, not a constant of the code: the same physical
-//! block reached through two virtual mappings gets correct `auipc`, link
+//! region reached through two virtual mappings gets correct `auipc`, link
 //! and branch-target values.
+//!
+//! # Chaining
+//!
+//! A normal end does not return at once: while fewer than `limit`
+//! instructions have retired and the code epoch is the one the call
+//! started with, the code looks up the next pc the way the caller's
+//! dispatcher would — the fetch TLB gives its physical address (a hit
+//! proves the mapping and execute permission), [`slot_index`] its
+//! block-cache slot — and when that slot is current (same address, same
+//! generation `gen`) and holds code, jumps there with a tail call (all
+//! regions use Cranelift's `tail` convention, so a chain uses one stack
+//! frame). Direct branches, fall-throughs and indirect jumps (`jalr`,
+//! returns) chain alike. So the caller bounds a call with `limit` (its
+//! interrupt-check interval): interrupts are still taken within a bounded
+//! number of instructions. Translated code changes no CSR, privilege or
+//! mapping, so the TLB and privilege it started with stay the right ones.
 //!
 //! # Invalidation
 //!
 //! A translation is valid as long as the decoded block it came from is: the
-//! hart keeps the function pointer in its block-cache slot, and every cache
-//! flush (code epoch change after a store into a code page, `fence.i`, a
-//! full arena) makes the slot stale, so the function is never called again.
+//! hart keeps the code in its block-cache slot, and every cache flush
+//! (code epoch change after a store into a code page, a full arena) makes
+//! the slot stale, so neither the dispatcher nor a chain enters it again.
 //! Code memory is reclaimed only as a whole ([`Jit::reset`], or dropping
 //! the [`Jit`]), and only by the owner between calls, when no translated
 //! function is on the stack; function pointers from before are dead then.
@@ -57,7 +73,10 @@
 //! A [`Jit`] is used by one thread (one per hart): no locking.
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{
+    types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, SigRef, Signature, Value,
+};
+use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -113,7 +132,56 @@ pub struct JitCtx {
     /// [`EXIT_DONE`]) once this many instructions have retired, so loops
     /// inside translated code give control back.
     pub limit: u64,
+    /// Checking translators only ([`Jit::new_checking`]): where each store
+    /// records `(host address, size, old value)` before writing, three
+    /// words per store, and the number of words used so far. The caller
+    /// provides room for `3 * (limit + 128)` words (a region retires at
+    /// most its length past the limit, and does at most one store per
+    /// instruction). Unused (may be null) otherwise.
+    pub store_log: *mut u64,
+    /// Words of `store_log` used (see there).
+    pub store_log_len: u64,
+    /// The fetch TLB array for the current privilege (chaining: the
+    /// next region is entered only when its pc hits here, which proves
+    /// the mapping and execute permission the dispatcher would check).
+    pub tlb_exec: *const u8,
+    /// The caller's block-cache slots ([`SLOT_SIZE`] bytes each, see
+    /// [`slot_index`]); chaining enters a slot's code only when the slot
+    /// holds the next pc's physical address and generation `gen`.
+    pub slots: *const u8,
+    /// `slots` has `slot_mask + 1` entries (a power of two).
+    pub slot_mask: u64,
+    /// The current generation of the block cache (older slots are stale).
+    pub gen: u64,
+    /// The RAM code epoch, and its value when the call started: chaining
+    /// stops as soon as another thread stored into decoded code.
+    pub epoch_ptr: *const u64,
+    pub epoch: u64,
+    /// Out: region-to-region transitions made inside the call (direct
+    /// chaining, without returning to the caller).
+    pub chained: u64,
+    /// The 32 floating-point registers (raw bits, singles NaN-boxed).
+    pub f: *mut u64,
+    /// The guest's `mstatus`: regions with F/D instructions run only while
+    /// its FS field is Dirty (3), so inline FP loads need not set it and
+    /// a disabled FPU is the interpreter's business (it traps).
+    pub mstatus: *const u64,
+    /// Opaque state passed to `fp_op`.
+    pub fp_state: *mut u8,
+    /// Executes one F/D arithmetic instruction (its raw bits) on
+    /// `fp_state`, reading and writing the f and x registers in memory and
+    /// the floating-point flags; returns 0, or 1 without any effect when
+    /// the instruction must trap (an invalid rounding mode). Translated
+    /// code calls it in the host's C convention; it must not unwind.
+    pub fp_op: Option<FpOpFn>,
 }
+
+/// See [`JitCtx::fp_op`].
+pub type FpOpFn = unsafe extern "C" fn(state: *mut u8, raw: u64) -> u64;
+
+/// Most instructions a region has (so a checking caller can size the
+/// store log: a call retires at most `limit + MAX_REGION_LEN`).
+pub const MAX_REGION_LEN: u64 = 128;
 
 const CTX_X: i32 = 0;
 const CTX_TLB_READ: i32 = 8;
@@ -126,6 +194,37 @@ const CTX_PC: i32 = 56;
 const CTX_NEXT_PC: i32 = 64;
 const CTX_EXECUTED: i32 = 72;
 const CTX_LIMIT: i32 = 80;
+const CTX_STORE_LOG: i32 = 88;
+const CTX_STORE_LOG_LEN: i32 = 96;
+const CTX_TLB_EXEC: i32 = 104;
+const CTX_SLOTS: i32 = 112;
+const CTX_SLOT_MASK: i32 = 120;
+const CTX_GEN: i32 = 128;
+const CTX_EPOCH_PTR: i32 = 136;
+const CTX_EPOCH: i32 = 144;
+const CTX_CHAINED: i32 = 152;
+const CTX_F: i32 = 160;
+const CTX_MSTATUS: i32 = 168;
+const CTX_FP_STATE: i32 = 176;
+const CTX_FP_OP: i32 = 184;
+
+/// Size of one block-cache slot of the caller:
+/// `#[repr(C)] { paddr: u64, code: Option<Code>, gen: u32, .. }`.
+pub const SLOT_SIZE: usize = 32;
+/// Offset of the slot's physical address.
+pub const SLOT_PADDR: usize = 0;
+/// Offset of the slot's translation (`Option<Code>`: 0 when none).
+pub const SLOT_CODE: usize = 8;
+/// Offset of the slot's generation (`u32`).
+pub const SLOT_GEN: usize = 16;
+
+/// The block-cache slot of physical address `paddr`, before masking with
+/// the number of slots: the caller's cache and translated code both use
+/// this.
+#[inline(always)]
+pub fn slot_index(paddr: u64) -> u64 {
+    (paddr >> 1) ^ (paddr >> 13)
+}
 
 const _: () = {
     assert!(std::mem::offset_of!(JitCtx, x) == CTX_X as usize);
@@ -139,10 +238,37 @@ const _: () = {
     assert!(std::mem::offset_of!(JitCtx, next_pc) == CTX_NEXT_PC as usize);
     assert!(std::mem::offset_of!(JitCtx, executed) == CTX_EXECUTED as usize);
     assert!(std::mem::offset_of!(JitCtx, limit) == CTX_LIMIT as usize);
+    assert!(std::mem::offset_of!(JitCtx, store_log) == CTX_STORE_LOG as usize);
+    assert!(std::mem::offset_of!(JitCtx, store_log_len) == CTX_STORE_LOG_LEN as usize);
+    assert!(std::mem::offset_of!(JitCtx, tlb_exec) == CTX_TLB_EXEC as usize);
+    assert!(std::mem::offset_of!(JitCtx, slots) == CTX_SLOTS as usize);
+    assert!(std::mem::offset_of!(JitCtx, slot_mask) == CTX_SLOT_MASK as usize);
+    assert!(std::mem::offset_of!(JitCtx, gen) == CTX_GEN as usize);
+    assert!(std::mem::offset_of!(JitCtx, epoch_ptr) == CTX_EPOCH_PTR as usize);
+    assert!(std::mem::offset_of!(JitCtx, epoch) == CTX_EPOCH as usize);
+    assert!(std::mem::offset_of!(JitCtx, chained) == CTX_CHAINED as usize);
+    assert!(std::mem::offset_of!(JitCtx, f) == CTX_F as usize);
+    assert!(std::mem::offset_of!(JitCtx, mstatus) == CTX_MSTATUS as usize);
+    assert!(std::mem::offset_of!(JitCtx, fp_state) == CTX_FP_STATE as usize);
+    assert!(std::mem::offset_of!(JitCtx, fp_op) == CTX_FP_OP as usize);
+    assert!(std::mem::size_of::<Option<Code>>() == 8);
 };
 
-/// A translated block. See the crate documentation for the contract.
-pub type BlockFn = unsafe extern "C" fn(ctx: *mut JitCtx) -> u64;
+/// A translated region: the address of its host code. It is not a Rust
+/// function (regions use Cranelift's `tail` calling convention so that
+/// they can jump to each other); [`Jit::enter`] calls it. `Option<Code>`
+/// is a nullable pointer (0 = none), which translated code relies on when
+/// it reads a slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(transparent)]
+pub struct Code(std::ptr::NonNull<u8>);
+
+// SAFETY: a `Code` is the address of immutable machine code; moving the
+// address between threads is harmless (calling it is what `enter` guards).
+unsafe impl Send for Code {}
+
+/// The entry trampoline: a C-ABI function that calls a region.
+type Trampoline = unsafe extern "C" fn(ctx: *mut JitCtx, code: *const u8) -> u64;
 
 /// Whether the translator handles `op` (anything else ends the translated
 /// prefix of a block, and the interpreter runs the rest).
@@ -232,8 +358,22 @@ pub fn supported(op: Op) -> bool {
             | Ror
             | Rori
             | Rev8
-    )
+            | Fence
+            | Flw
+            | Fld
+            | Fsw
+            | Fsd
+    ) || vireo_isa::is_fp_arith(op)
 }
+
+/// F/D instructions, loads and stores included (a region holding one
+/// checks the FPU state on entry).
+fn is_fp(op: Op) -> bool {
+    matches!(op, Op::Flw | Op::Fld | Op::Fsw | Op::Fsd) || vireo_isa::is_fp_arith(op)
+}
+
+/// `mstatus.FS`.
+const MSTATUS_FS: i64 = 3 << 13;
 
 /// Direct control transfers (pc-relative targets known at translation).
 fn is_direct(op: Op) -> bool {
@@ -267,6 +407,66 @@ pub struct Jit {
     ctx: Context,
     fctx: FunctionBuilderContext,
     stats: JitStats,
+    /// Emit the store log (checking translators).
+    log_stores: bool,
+    /// The entry trampoline of the current module.
+    enter: Trampoline,
+}
+
+/// The signature of every region: `(ctx, pc, executed so far) -> exit
+/// code`, in the `tail` convention (regions leave for the next one with a
+/// tail call, so a chain of any length uses one stack frame).
+fn region_signature(module: &JITModule) -> Signature {
+    let ptr = module.target_config().pointer_type();
+    let mut sig = Signature::new(CallConv::Tail);
+    sig.params.push(AbiParam::new(ptr));
+    sig.params.push(AbiParam::new(types::I64));
+    sig.params.push(AbiParam::new(types::I64));
+    sig.returns.push(AbiParam::new(types::I64));
+    sig
+}
+
+/// Build the trampoline of `module`: `extern "C" fn(ctx, code) -> u64`
+/// calls region `code` with the pc from `ctx.pc` and nothing executed.
+fn build_trampoline(
+    module: &mut JITModule,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+) -> Result<Trampoline, String> {
+    let ptr = module.target_config().pointer_type();
+    let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(ptr));
+    sig.params.push(AbiParam::new(ptr));
+    sig.returns.push(AbiParam::new(types::I64));
+    module.clear_context(ctx);
+    ctx.func.signature = sig.clone();
+    {
+        let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let c = b.block_params(entry)[0];
+        let code = b.block_params(entry)[1];
+        let pc = b.ins().load(types::I64, MemFlagsData::trusted(), c, CTX_PC);
+        let zero = b.ins().iconst(types::I64, 0);
+        let rsig = b.import_signature(region_signature(module));
+        let call = b.ins().call_indirect(rsig, code, &[c, pc, zero]);
+        let r = b.inst_results(call)[0];
+        b.ins().return_(&[r]);
+        b.seal_all_blocks();
+        b.finalize(module.target_config());
+    }
+    let id = module
+        .declare_anonymous_function(&sig)
+        .map_err(|e| e.to_string())?;
+    module.define_function(id, ctx).map_err(|e| e.to_string())?;
+    module.clear_context(ctx);
+    module.finalize_definitions().map_err(|e| e.to_string())?;
+    let f = module.get_finalized_function(id);
+    // SAFETY: `f` is finalized (read+execute) code of a function built
+    // with the host's default (C) calling convention and the signature
+    // `fn(ptr, ptr) -> i64`.
+    Ok(unsafe { std::mem::transmute::<*const u8, Trampoline>(f) })
 }
 
 fn new_module() -> Result<JITModule, String> {
@@ -276,11 +476,22 @@ fn new_module() -> Result<JITModule, String> {
     // runs as fast (the IR is built already simplified). The IR verifier
     // is a debugging aid that cost 7% of the boot.
     flags.set("opt_level", "none").map_err(|e| e.to_string())?;
-    flags.set("enable_verifier", "false").map_err(|e| e.to_string())?;
+    flags
+        .set("enable_verifier", "false")
+        .map_err(|e| e.to_string())?;
+    if let Ok(a) = std::env::var("VIREO_JIT_REGALLOC") {
+        flags
+            .set("regalloc_algorithm", &a)
+            .map_err(|e| e.to_string())?;
+    }
     flags
         .set("use_colocated_libcalls", "false")
         .map_err(|e| e.to_string())?;
     flags.set("is_pic", "false").map_err(|e| e.to_string())?;
+    // Cranelift's x86-64 tail calls (chaining) rely on frame pointers.
+    flags
+        .set("preserve_frame_pointers", "true")
+        .map_err(|e| e.to_string())?;
     let isa = cranelift_native::builder()
         .map_err(|e| e.to_string())?
         .finish(settings::Flags::new(flags))
@@ -295,14 +506,49 @@ impl Jit {
     /// A translator for the host this runs on. Fails when Cranelift does
     /// not support the host.
     pub fn new() -> Result<Jit, String> {
-        let module = new_module()?;
-        let ctx = module.make_context();
+        let mut module = new_module()?;
+        let mut ctx = module.make_context();
+        let mut fctx = FunctionBuilderContext::new();
+        let enter = build_trampoline(&mut module, &mut ctx, &mut fctx)?;
         Ok(Jit {
             module: Some(module),
             ctx,
-            fctx: FunctionBuilderContext::new(),
+            fctx,
             stats: JitStats::default(),
+            log_stores: false,
+            enter,
         })
+    }
+
+    /// Run region `code` (and the regions it chains to) on `ctx`; returns
+    /// the exit code, with `ctx.next_pc`, `ctx.executed` and `ctx.chained`
+    /// filled in.
+    ///
+    /// # Safety
+    ///
+    /// `code` came from this `Jit` since its last [`Jit::reset`] and its
+    /// block is still valid (see the crate documentation); every pointer
+    /// in `ctx` is valid for the whole call as documented on [`JitCtx`],
+    /// and nothing else accesses what they point to meanwhile.
+    pub unsafe fn enter(&self, ctx: &mut JitCtx, code: Code) -> u64 {
+        // SAFETY: the caller's guarantees are those of `Entry::call`.
+        unsafe { self.entry().call(ctx, code) }
+    }
+
+    /// The entry point of the current code memory, as a value that does
+    /// not borrow the `Jit` (so the caller may lend out all of its state
+    /// to translated code); valid until the next [`Jit::reset`].
+    pub fn entry(&self) -> Entry {
+        Entry(self.enter)
+    }
+
+    /// A translator whose code also logs every store's old memory
+    /// contents to [`JitCtx::store_log`], so that the caller can undo a
+    /// call and replay it in the interpreter (`--engine check`).
+    pub fn new_checking() -> Result<Jit, String> {
+        let mut j = Jit::new()?;
+        j.log_stores = true;
+        Ok(j)
     }
 
     /// Statistics.
@@ -327,7 +573,9 @@ impl Jit {
             // running or will be called again.
             unsafe { m.free_memory() };
         }
-        self.module = Some(new_module()?);
+        let mut module = new_module()?;
+        self.enter = build_trampoline(&mut module, &mut self.ctx, &mut self.fctx)?;
+        self.module = Some(module);
         self.stats.code_bytes = 0;
         self.stats.mapped_bytes = 0;
         self.stats.resets += 1;
@@ -337,26 +585,35 @@ impl Jit {
     /// Translate the block `insns` (consecutive instructions; compressed
     /// ones have `len == 2`). Returns `None` when the first instruction is
     /// not supported (nothing to gain) or Cranelift fails.
-    pub fn translate(&mut self, insns: &[Insn]) -> Option<BlockFn> {
+    pub fn translate(&mut self, insns: &[Insn]) -> Option<Code> {
         // The supported prefix is the region; the interpreter goes on
         // from the first instruction after it.
-        let insns = &insns[..insns.iter().position(|i| !supported(i.op)).unwrap_or(insns.len())];
+        let insns = &insns[..insns
+            .iter()
+            .position(|i| !supported(i.op))
+            .unwrap_or(insns.len())];
+        let insns = &insns[..insns.len().min(MAX_REGION_LEN as usize)];
         if insns.is_empty() {
             return None;
         }
         let t0 = Instant::now();
         let module = self.module.as_mut()?;
         module.clear_context(&mut self.ctx);
-        let mut sig = module.make_signature();
-        let ptr = module.target_config().pointer_type();
-        sig.params.push(AbiParam::new(ptr));
-        sig.returns.push(AbiParam::new(types::I64));
+        let sig = region_signature(module);
         self.ctx.func.signature = sig.clone();
         {
-            let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+            let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+            let chain_sig = b.import_signature(sig.clone());
+            let mut fp_sig = Signature::new(module.isa().default_call_conv());
+            fp_sig.params.push(AbiParam::new(types::I64));
+            fp_sig.params.push(AbiParam::new(types::I64));
+            fp_sig.returns.push(AbiParam::new(types::I64));
+            let fp_sig = b.import_signature(fp_sig);
             let mut t = Translator::new(b, insns);
+            t.log_stores = self.log_stores;
+            t.fp_sig = Some(fp_sig);
             t.region(insns);
-            t.finish_exit();
+            t.finish_exit(chain_sig);
             t.b.seal_all_blocks();
             t.b.finalize(module.target_config());
         }
@@ -375,10 +632,7 @@ impl Jit {
         self.stats.code_bytes += size;
         self.stats.mapped_bytes += size.max(1).div_ceil(4096) * 4096;
         self.stats.translate_ns += t0.elapsed().as_nanos() as u64;
-        // SAFETY: `code` is the finalized (read+execute) code of a function
-        // built with the signature `fn(ptr) -> i64` in the host's default
-        // calling convention, which is `extern "C"`.
-        Some(unsafe { std::mem::transmute::<*const u8, BlockFn>(code) })
+        std::ptr::NonNull::new(code as *mut u8).map(Code)
     }
 }
 
@@ -390,6 +644,25 @@ impl Drop for Jit {
             // the owner stops calling them before dropping it.
             unsafe { m.free_memory() };
         }
+    }
+}
+
+/// See [`Jit::entry`].
+#[derive(Clone, Copy)]
+pub struct Entry(Trampoline);
+
+impl Entry {
+    /// As [`Jit::enter`].
+    ///
+    /// # Safety
+    ///
+    /// As [`Jit::enter`]; besides, the `Jit` this came from was not reset
+    /// or dropped since.
+    pub unsafe fn call(self, ctx: &mut JitCtx, code: Code) -> u64 {
+        ctx.chained = 0;
+        // SAFETY: the caller's guarantees are the trampoline's and the
+        // region's contract.
+        unsafe { (self.0)(ctx, code.0.as_ptr()) }
     }
 }
 
@@ -410,7 +683,7 @@ fn reg_masks(insns: &[Insn]) -> (u32, u32) {
         }
         let writes_rd = !matches!(
             i.op,
-            Sb | Sh | Sw | Sd | Beq | Bne | Blt | Bge | Bltu | Bgeu
+            Sb | Sh | Sw | Sd | Fsw | Fsd | Beq | Bne | Blt | Bge | Bltu | Bgeu | Fence
         );
         if writes_rd {
             written |= 1 << (i.rd & 31);
@@ -448,6 +721,13 @@ struct Translator<'a> {
     /// The IR block of each instruction that is a jump target inside the
     /// region.
     labels: Vec<Option<Block>>,
+    /// Log stores (see [`JitCtx::store_log`]).
+    log_stores: bool,
+    /// The f registers' address (loaded on entry of regions with F/D
+    /// instructions).
+    f_regs: Option<Value>,
+    /// The signature of [`JitCtx::fp_op`].
+    fp_sig: Option<SigRef>,
 }
 
 impl<'a> Translator<'a> {
@@ -456,10 +736,11 @@ impl<'a> Translator<'a> {
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
         let ctx = b.block_params(entry)[0];
+        let pc0 = b.block_params(entry)[1];
+        let n0 = b.block_params(entry)[2];
         let f = MemFlagsData::trusted();
         let ld = |b: &mut FunctionBuilder, off: i32| b.ins().load(types::I64, f, ctx, off);
         let x_ptr = ld(&mut b, CTX_X);
-        let pc0 = ld(&mut b, CTX_PC);
         let tlb_read = ld(&mut b, CTX_TLB_READ);
         let tlb_write = ld(&mut b, CTX_TLB_WRITE);
         let asid_tag = ld(&mut b, CTX_ASID_TAG);
@@ -480,8 +761,7 @@ impl<'a> Translator<'a> {
             }
         }
         let n = b.declare_var(types::I64);
-        let zero = b.ins().iconst(types::I64, 0);
-        b.def_var(n, zero);
+        b.def_var(n, n0);
         let exit = b.create_block();
         for _ in 0..3 {
             b.append_block_param(exit, types::I64);
@@ -526,20 +806,97 @@ impl<'a> Translator<'a> {
             exit,
             offs,
             labels,
+            log_stores: false,
+            f_regs: None,
+            fp_sig: None,
         }
     }
 
-    /// Fill the shared exit: store the outputs and return the exit code
-    /// (registers are already stored, see [`reg_masks`]).
-    fn finish_exit(&mut self) {
+    fn f_ptr(&mut self) -> Value {
+        self.f_regs
+            .expect("f registers loaded on entry of FP regions")
+    }
+
+    /// Fill the shared exit (registers are already stored, see
+    /// [`reg_masks`]). A normal end ([`EXIT_DONE`]) chains: while the
+    /// instruction limit is not reached and no other thread changed
+    /// decoded code (the code epoch), the next region is looked up the way
+    /// the caller's dispatcher would — the fetch TLB for the pc's physical
+    /// address (which proves mapping and execute permission), then the
+    /// block-cache slot of that address in the current generation — and
+    /// entered with a tail call. Anything else stores the outputs and
+    /// returns the exit code.
+    fn finish_exit(&mut self, chain_sig: SigRef) {
         let exit = self.exit;
         self.b.switch_to_block(exit);
         let code = self.b.block_params(exit)[0];
         let pc = self.b.block_params(exit)[1];
         let n = self.b.block_params(exit)[2];
         let f = MemFlagsData::trusted();
-        self.b.ins().store(f, pc, self.ctx, CTX_NEXT_PC);
-        self.b.ins().store(f, n, self.ctx, CTX_EXECUTED);
+        let out = self.b.create_block();
+        let ctx = self.ctx;
+        macro_rules! next_if {
+            ($cond:expr) => {{
+                let next = self.b.create_block();
+                self.b.ins().brif($cond, next, &[], out, &[]);
+                self.b.switch_to_block(next);
+            }};
+        }
+        // Only normal ends chain, within the instruction limit.
+        let done = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, code, EXIT_DONE as i64);
+        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, n, self.limit);
+        let go = self.b.ins().band(done, more);
+        next_if!(go);
+        // Decoded code unchanged since the call started.
+        let ep = self.b.ins().load(types::I64, f, ctx, CTX_EPOCH_PTR);
+        let now = self.b.ins().load(types::I64, MemFlagsData::new(), ep, 0);
+        let then = self.b.ins().load(types::I64, f, ctx, CTX_EPOCH);
+        let same = self.b.ins().icmp(IntCC::Equal, now, then);
+        next_if!(same);
+        // The fetch TLB: pc's page mapped and executable.
+        let tlb = self.b.ins().load(types::I64, f, ctx, CTX_TLB_EXEC);
+        let vpn = self.b.ins().ushr_imm_s(pc, 12);
+        let idx = self.b.ins().band_imm_s(vpn, (TLB_ENTRIES - 1) as i64);
+        let off = self.b.ins().imul_imm_s(idx, TLB_ENTRY_SIZE as i64);
+        let e = self.b.ins().iadd(tlb, off);
+        let tag = self.b.ins().load(types::I64, f, e, TLB_TAG as i32);
+        let want = self.b.ins().bxor(vpn, self.asid_tag);
+        let hit = self.b.ins().icmp(IntCC::Equal, tag, want);
+        next_if!(hit);
+        let ppage = self.b.ins().load(types::I64, f, e, TLB_PPAGE as i32);
+        let po = self.b.ins().band_imm_s(pc, 0xfff);
+        let pa = self.b.ins().bor(ppage, po);
+        // The slot of that physical address, current, with code.
+        let h1 = self.b.ins().ushr_imm_s(pa, 1);
+        let h2 = self.b.ins().ushr_imm_s(pa, 13);
+        let h = self.b.ins().bxor(h1, h2);
+        let mask = self.b.ins().load(types::I64, f, ctx, CTX_SLOT_MASK);
+        let si = self.b.ins().band(h, mask);
+        let soff = self.b.ins().imul_imm_s(si, SLOT_SIZE as i64);
+        let slots = self.b.ins().load(types::I64, f, ctx, CTX_SLOTS);
+        let slot = self.b.ins().iadd(slots, soff);
+        let spa = self.b.ins().load(types::I64, f, slot, SLOT_PADDR as i32);
+        let same_pa = self.b.ins().icmp(IntCC::Equal, spa, pa);
+        let sgen = self.b.ins().uload32(f, slot, SLOT_GEN as i32);
+        let gen = self.b.ins().load(types::I64, f, ctx, CTX_GEN);
+        let same_gen = self.b.ins().icmp(IntCC::Equal, sgen, gen);
+        let current = self.b.ins().band(same_pa, same_gen);
+        next_if!(current);
+        let target = self.b.ins().load(types::I64, f, slot, SLOT_CODE as i32);
+        let has = self.b.ins().icmp_imm_s(IntCC::NotEqual, target, 0);
+        next_if!(has);
+        let c = self.b.ins().load(types::I64, f, ctx, CTX_CHAINED);
+        let c = self.b.ins().iadd_imm_s(c, 1);
+        self.b.ins().store(f, c, ctx, CTX_CHAINED);
+        self.b
+            .ins()
+            .return_call_indirect(chain_sig, target, &[ctx, pc, n]);
+        self.b.switch_to_block(out);
+        self.b.ins().store(f, pc, ctx, CTX_NEXT_PC);
+        self.b.ins().store(f, n, ctx, CTX_EXECUTED);
         self.b.ins().return_(&[code]);
     }
 
@@ -646,6 +1003,17 @@ impl<'a> Translator<'a> {
 
     /// Translate the region; every path ends in the exit.
     fn region(&mut self, insns: &[Insn]) {
+        if insns.iter().any(|i| is_fp(i.op)) {
+            // The FPU must be on and already Dirty (see JitCtx::mstatus);
+            // otherwise the interpreter runs the region's first block.
+            let f = MemFlagsData::trusted();
+            let mp = self.b.ins().load(types::I64, f, self.ctx, CTX_MSTATUS);
+            let ms = self.b.ins().load(types::I64, f, mp, 0);
+            let fs = self.b.ins().band_imm_s(ms, MSTATUS_FS);
+            let dirty = self.b.ins().icmp_imm_s(IntCC::Equal, fs, MSTATUS_FS);
+            self.guard(dirty, 0, 0);
+            self.f_regs = Some(self.b.ins().load(types::I64, f, self.ctx, CTX_F));
+        }
         // `open`: the current IR block still falls through.
         let mut open = true;
         for (k, i) in insns.iter().enumerate() {
@@ -675,8 +1043,8 @@ impl<'a> Translator<'a> {
             open = !self.insn(i, k, off);
         }
         if open {
-            let end = self.offs.last().copied().unwrap_or(0)
-                + insns.last().map_or(0, |i| i.len as u64);
+            let end =
+                self.offs.last().copied().unwrap_or(0) + insns.last().map_or(0, |i| i.len as u64);
             let pc = self.pc_at(end);
             let n = self.executed_before(insns.len() as u64);
             self.exit_with(EXIT_DONE, pc, n);
@@ -712,14 +1080,16 @@ impl<'a> Translator<'a> {
         e
     }
 
-    fn load(&mut self, i: &Insn, k: u64, off: u64) {
+    /// The value loaded by `i` (an integer or FP load): sign- or
+    /// zero-extended to 64 bits.
+    fn load(&mut self, i: &Insn, k: u64, off: u64) -> Value {
         let (size, ty, signed) = match i.op {
             Op::Lb => (1, types::I8, true),
             Op::Lbu => (1, types::I8, false),
             Op::Lh => (2, types::I16, true),
             Op::Lhu => (2, types::I16, false),
             Op::Lw => (4, types::I32, true),
-            Op::Lwu => (4, types::I32, false),
+            Op::Lwu | Op::Flw => (4, types::I32, false),
             _ => (8, types::I64, false),
         };
         let base = self.get(i.rs1);
@@ -747,18 +1117,19 @@ impl<'a> Translator<'a> {
                 _ => self.b.ins().uload32(f, host, 0),
             }
         };
-        self.set(i.rd, v);
+        v
     }
 
-    fn store(&mut self, i: &Insn, k: u64, off: u64) {
+    /// Store `val` (its low bytes) as instruction `i` (an integer or FP
+    /// store) does.
+    fn store(&mut self, i: &Insn, val: Value, k: u64, off: u64) {
         let size = match i.op {
             Op::Sb => 1,
             Op::Sh => 2,
-            Op::Sw => 4,
+            Op::Sw | Op::Fsw => 4,
             _ => 8,
         };
         let base = self.get(i.rs1);
-        let val = self.get(i.rs2);
         let addr = self.b.ins().iadd_imm_s(base, i.imm);
         let e = self.tlb_lookup(true, addr, size, k, off);
         // Stores into pages with flags (decoded code, dirty tracking) go to
@@ -787,6 +1158,28 @@ impl<'a> Translator<'a> {
             .load(types::I64, MemFlagsData::trusted(), e, TLB_ADDEND as i32);
         let host = self.b.ins().iadd(addr, addend);
         let f = MemFlagsData::new().with_notrap();
+        if self.log_stores {
+            let t = MemFlagsData::trusted();
+            let old = match size {
+                1 => self.b.ins().uload8(types::I64, f, host, 0),
+                2 => self.b.ins().uload16(types::I64, f, host, 0),
+                4 => self.b.ins().uload32(f, host, 0),
+                _ => self.b.ins().load(types::I64, f, host, 0),
+            };
+            let log = self.b.ins().load(types::I64, t, self.ctx, CTX_STORE_LOG);
+            let len = self
+                .b
+                .ins()
+                .load(types::I64, t, self.ctx, CTX_STORE_LOG_LEN);
+            let at = self.b.ins().imul_imm_s(len, 8);
+            let slot = self.b.ins().iadd(log, at);
+            let sz = self.iconst(size);
+            self.b.ins().store(t, host, slot, 0);
+            self.b.ins().store(t, sz, slot, 8);
+            self.b.ins().store(t, old, slot, 16);
+            let len = self.b.ins().iadd_imm_s(len, 3);
+            self.b.ins().store(t, len, self.ctx, CTX_STORE_LOG_LEN);
+        }
         match size {
             1 => {
                 self.b.ins().istore8(f, val, host, 0);
@@ -993,8 +1386,53 @@ impl<'a> Translator<'a> {
                 // Not taken: the segment goes on.
                 self.b.switch_to_block(fall);
             }
-            Lb | Lh | Lw | Ld | Lbu | Lhu | Lwu => self.load(i, k, off),
-            Sb | Sh | Sw | Sd => self.store(i, k, off),
+            Lb | Lh | Lw | Ld | Lbu | Lhu | Lwu => {
+                let v = self.load(i, k, off);
+                self.set(i.rd, v);
+            }
+            Sb | Sh | Sw | Sd => {
+                let v = rs2!();
+                self.store(i, v, k, off);
+            }
+            Flw | Fld => {
+                let mut v = self.load(i, k, off);
+                if i.op == Flw {
+                    v = self.b.ins().bor_imm_s(v, 0xffff_ffff_0000_0000u64 as i64);
+                }
+                let fp = self.f_ptr();
+                let f = MemFlagsData::trusted();
+                self.b.ins().store(f, v, fp, 8 * (i.rd & 31) as i32);
+            }
+            Fsw | Fsd => {
+                let fp = self.f_ptr();
+                let f = MemFlagsData::trusted();
+                let v = self
+                    .b
+                    .ins()
+                    .load(types::I64, f, fp, 8 * (i.rs2 & 31) as i32);
+                self.store(i, v, k, off);
+            }
+            op if vireo_isa::is_fp_arith(op) => {
+                // The interpreter's own code, through the context's
+                // helper: exact rounding and flags. Integer registers are
+                // written through (see `reg_masks`), so it reads current
+                // values; an integer result is read back.
+                let f = MemFlagsData::trusted();
+                let state = self.b.ins().load(types::I64, f, self.ctx, CTX_FP_STATE);
+                let func = self.b.ins().load(types::I64, f, self.ctx, CTX_FP_OP);
+                let raw = self.iconst(i.raw as u64);
+                let sig = self.fp_sig.expect("signature imported for FP regions");
+                let call = self.b.ins().call_indirect(sig, func, &[state, raw]);
+                let r = self.b.inst_results(call)[0];
+                let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, 0);
+                self.guard(ok, k, off);
+                let rd = (i.rd & 31) as usize;
+                if vireo_isa::fp_writes_int_rd(op) && rd != 0 {
+                    let v = self.b.ins().load(types::I64, f, self.x_ptr, 8 * rd as i32);
+                    let var = self.vars[rd].expect("register declared on entry (reg_masks)");
+                    self.b.def_var(var, v);
+                }
+            }
             Addi => imm!(iadd_imm_s),
             Xori => imm!(bxor_imm_s),
             Ori => imm!(bor_imm_s),
@@ -1129,6 +1567,17 @@ impl<'a> Translator<'a> {
                 let v = self.b.ins().bswap(a);
                 self.set(i.rd, v);
             }
+            Fence => {
+                // The host (x86-64) keeps every order but store -> load
+                // (TSO), so only a fence whose predecessor set has W and
+                // successor set has R needs a host fence; fence.tso
+                // (fm = 8) never orders store -> load. Device I/O never
+                // happens in translated code.
+                let (fm, pred, succ) = ((imm >> 8) & 0xf, (imm >> 4) & 0xf, imm & 0xf);
+                if fm != 8 && pred & 1 != 0 && succ & 2 != 0 {
+                    self.b.ins().fence();
+                }
+            }
             _ => unreachable!("supported() admitted {:?}", i.op),
         }
         false
@@ -1161,8 +1610,35 @@ mod tests {
             next_pc: 0,
             executed: 0,
             limit: u64::MAX,
+            store_log: std::ptr::null_mut(),
+            store_log_len: 0,
+            // An empty fetch TLB: no chaining in these tests.
+            tlb_exec: EMPTY_EXEC.as_ptr() as *const u8,
+            slots: std::ptr::null(),
+            slot_mask: 0,
+            gen: 1,
+            epoch_ptr: &EPOCH,
+            epoch: 0,
+            chained: 0,
+            f: std::ptr::null_mut(),
+            mstatus: &MSTATUS_FS_DIRTY,
+            fp_state: std::ptr::null_mut(),
+            fp_op: None,
         }
     }
+
+    static MSTATUS_FS_DIRTY: u64 = MSTATUS_FS as u64;
+
+    static EPOCH: u64 = 0;
+    static EMPTY_EXEC: [u64; TLB_ENTRIES * 3] = {
+        let mut v = [0u64; TLB_ENTRIES * 3];
+        let mut i = 0;
+        while i < TLB_ENTRIES {
+            v[3 * i] = u64::MAX;
+            i += 1;
+        }
+        v
+    };
 
     fn insns(words: &[u32]) -> Vec<Insn> {
         words.iter().map(|&w| vireo_isa::decode(w)).collect()
@@ -1180,7 +1656,7 @@ mod tests {
         let (r, w) = (empty_tlb(), empty_tlb());
         let mut c = ctx(&mut x, &r, &w, &[0; 4], 0x1000);
         // SAFETY: the context points at live arrays of the right sizes.
-        let code = unsafe { f(&mut c) };
+        let code = unsafe { jit.enter(&mut c, f) };
         assert_eq!(code, EXIT_DONE);
         assert_eq!((c.next_pc, c.executed), (0x1008 + 16, 3));
         assert_eq!((x[10], x[11]), (6, 12));
@@ -1199,7 +1675,7 @@ mod tests {
         let (r, w) = (empty_tlb(), empty_tlb());
         let mut c = ctx(&mut x, &r, &w, &[0; 4], 0x2000);
         // SAFETY: as above.
-        let code = unsafe { f(&mut c) };
+        let code = unsafe { jit.enter(&mut c, f) };
         assert_eq!(code, EXIT_SLOW);
         assert_eq!((c.next_pc, c.executed), (0x2004, 1));
         assert_eq!(x[10], 7);
@@ -1226,7 +1702,7 @@ mod tests {
         x[12] = vaddr;
         let mut c = ctx(&mut x, &r, &w, &[0; 4], 0);
         // SAFETY: the TLB entry maps vaddr to `page`, 4 KiB long.
-        let code = unsafe { f(&mut c) };
+        let code = unsafe { jit.enter(&mut c, f) };
         assert_eq!((code, c.executed), (EXIT_DONE, 2));
         assert_eq!(page[1], 0xdead_beef);
         assert_eq!(x[11], 0xdead_beef);
@@ -1236,7 +1712,7 @@ mod tests {
         x[12] = vaddr;
         let mut c = ctx(&mut x, &r, &w, &[0, 1, 0, 0], 0);
         // SAFETY: as above.
-        let code = unsafe { f(&mut c) };
+        let code = unsafe { jit.enter(&mut c, f) };
         assert_eq!((code, c.executed, c.next_pc), (EXIT_SLOW, 0, 0));
         assert_eq!(page[1], 0xdead_beef);
     }

@@ -60,6 +60,8 @@ pub struct MachineConfig {
     pub trace: bool,
     /// How the harts execute guest code.
     pub engine: vireo_hart::Engine,
+    /// Runs after which the JIT translates a block.
+    pub jit_threshold: u32,
     /// Stop after this many instructions on hart 0.
     pub max_insns: Option<u64>,
     /// virtio-blk drives, in virtio-mmio slots 0, 1, ... (`/dev/vda`, ...).
@@ -83,6 +85,7 @@ impl Default for MachineConfig {
             cmdline: String::new(),
             trace: false,
             engine: vireo_hart::Engine::default(),
+            jit_threshold: vireo_hart::JIT_THRESHOLD,
             max_insns: None,
             drives: Vec::new(),
             nets: Vec::new(),
@@ -390,7 +393,7 @@ impl Machine {
                         host_sbi,
                         trace: cfg.trace,
                         engine: cfg.engine,
-                        ..HartConfig::default()
+                        jit_threshold: cfg.jit_threshold,
                     },
                 )
             })

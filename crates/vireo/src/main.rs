@@ -113,6 +113,12 @@ struct RunArgs {
     /// `jit` (translate hot code to host code).
     #[arg(long, value_name = "ENGINE", default_value_t = vireo_hart::Engine::default())]
     engine: vireo_hart::Engine,
+    /// JIT: translate a block once it has run this many times (lower
+    /// translates more code sooner; 1 translates everything, which is
+    /// what the tests use to run programs in translated code)
+    #[arg(long, value_name = "N", default_value_t = vireo_hart::JIT_THRESHOLD,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    jit_threshold: u32,
     /// Print execution statistics of every hart to stderr at exit
     /// (instructions, blocks, translations, TLB misses, traps).
     #[arg(long)]
@@ -283,6 +289,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         trace: args.trace,
         max_insns: args.max_insns,
         engine: args.engine,
+        jit_threshold: args.jit_threshold,
     };
 
     // SAFETY: isatty only inspects the descriptor.

@@ -36,6 +36,33 @@ pub struct HostOptions {
     /// The execution engine (a host choice: not saved in snapshots).
     #[serde(skip)]
     pub engine: vireo_hart::Engine,
+    /// Runs after which the JIT translates a block (a host choice: not
+    /// saved in snapshots).
+    #[serde(skip, default = "default_jit_threshold")]
+    pub jit_threshold: u32,
+}
+
+fn default_jit_threshold() -> u32 {
+    vireo_hart::JIT_THRESHOLD
+}
+
+impl HostOptions {
+    /// The options a VM restored from a snapshot saved with `saved` runs
+    /// with in this process (`self`: its command line). What shapes the
+    /// board (the devices) is the snapshot's, or the restored state would
+    /// not fit; how it runs (engine, JIT threshold, tracing, instruction
+    /// limit) is this process's: those are never saved.
+    pub fn for_restore(&self, saved: &HostOptions) -> HostOptions {
+        // Every field named: a new one must be placed on one side.
+        HostOptions {
+            rng: saved.rng,
+            virtio_console: saved.virtio_console.clone(),
+            trace: self.trace,
+            max_insns: self.max_insns,
+            engine: self.engine,
+            jit_threshold: self.jit_threshold,
+        }
+    }
 }
 
 impl Default for HostOptions {
@@ -46,6 +73,7 @@ impl Default for HostOptions {
             trace: false,
             max_insns: None,
             engine: vireo_hart::Engine::default(),
+            jit_threshold: vireo_hart::JIT_THRESHOLD,
         }
     }
 }
@@ -249,6 +277,7 @@ pub fn machine_config(
         cmdline,
         trace: host.trace,
         engine: host.engine,
+        jit_threshold: host.jit_threshold,
         max_insns: host.max_insns,
         drives,
         nets,
@@ -316,6 +345,53 @@ mod tests {
         assert_eq!(
             net_from_cli(&mc.nets[0], 0).hostfwd,
             vec!["tcp:127.0.0.1:8080-:80"]
+        );
+    }
+
+    #[test]
+    fn a_restore_keeps_the_board_and_takes_how_to_run_from_this_process() {
+        // As read back from a state file: only rng and virtio_console are
+        // saved; the JIT threshold is not zero.
+        let saved: HostOptions =
+            serde_json::from_str(r#"{"rng": false, "virtio_console": "stdio"}"#).unwrap();
+        assert_eq!(saved.jit_threshold, vireo_hart::JIT_THRESHOLD);
+        let text = serde_json::to_string(&HostOptions {
+            engine: vireo_hart::Engine::Interp,
+            jit_threshold: 5,
+            trace: true,
+            max_insns: Some(9),
+            ..HostOptions::default()
+        })
+        .unwrap();
+        assert!(
+            !text.contains("engine") && !text.contains("threshold"),
+            "{text}"
+        );
+
+        let this = HostOptions {
+            rng: true,
+            virtio_console: None,
+            trace: true,
+            max_insns: Some(1000),
+            engine: vireo_hart::Engine::Interp,
+            jit_threshold: 3,
+        };
+        let h = this.for_restore(&saved);
+        assert_eq!(
+            h,
+            HostOptions {
+                rng: false,
+                virtio_console: Some("stdio".into()),
+                trace: true,
+                max_insns: Some(1000),
+                engine: vireo_hart::Engine::Interp,
+                jit_threshold: 3,
+            }
+        );
+        let mc = machine_config(&VmConfig::default(), &h, false).unwrap();
+        assert_eq!(
+            (mc.engine, mc.jit_threshold),
+            (vireo_hart::Engine::Interp, 3)
         );
     }
 

@@ -105,9 +105,10 @@ fn io<'a>(path: &'a Path, op: &'static str) -> impl FnOnce(std::io::Error) -> Fi
 }
 
 /// A file being written under a temporary name next to its final name;
-/// [`AtomicFile::commit`] syncs it and renames it into place. Dropped
-/// without commit, it removes itself: the final name never holds a
-/// partial file and an existing file there stays intact until the new
+/// [`AtomicFile::commit`] syncs it and renames it into place, and
+/// [`commit_all`] does that for several files at once (a snapshot's two).
+/// Dropped without commit, it removes itself: the final name never holds
+/// a partial file and an existing file there stays intact until the new
 /// one is complete.
 pub struct AtomicFile {
     file: File,
@@ -116,18 +117,43 @@ pub struct AtomicFile {
     committed: bool,
 }
 
+/// `dir/.NAME.SUFFIX-PID` for `dest` = `dir/NAME`: the hidden names next
+/// to the final name that [`AtomicFile`] uses.
+fn sibling(dest: &Path, suffix: &str) -> Result<PathBuf, FileError> {
+    let name = dest.file_name().ok_or_else(|| FileError::Io {
+        path: dest.to_path_buf(),
+        op: "create",
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
+    })?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{suffix}-{}", std::process::id()));
+    Ok(dest.with_file_name(tmp_name))
+}
+
+/// The temporary name under which this process writes `dest`
+/// (`dir/.NAME.tmp-PID`).
+pub fn temp_path(dest: &Path) -> Result<PathBuf, FileError> {
+    sibling(dest, "tmp")
+}
+
+fn sync_dir_of(path: &Path) {
+    if let Some(dir) = path.parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+}
+
 impl AtomicFile {
     /// Start writing `dest`.
     pub fn create(dest: &Path) -> Result<AtomicFile, FileError> {
-        let name = dest.file_name().ok_or_else(|| FileError::Io {
-            path: dest.to_path_buf(),
-            op: "create",
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
-        })?;
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".tmp-{}", std::process::id()));
-        let tmp = dest.with_file_name(tmp_name);
+        let tmp = temp_path(dest)?;
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -148,21 +174,27 @@ impl AtomicFile {
         &self.file
     }
 
-    /// Flush to disk and move into place.
-    pub fn commit(mut self) -> Result<(), FileError> {
-        self.file.sync_all().map_err(io(&self.dest, "sync"))?;
+    /// The final name.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Flush the contents to disk (still under the temporary name).
+    pub fn sync(&self) -> Result<(), FileError> {
+        self.file.sync_all().map_err(io(&self.dest, "sync"))
+    }
+
+    fn rename_into_place(&mut self) -> Result<(), FileError> {
         std::fs::rename(&self.tmp, &self.dest).map_err(io(&self.dest, "rename into place"))?;
         self.committed = true;
-        if let Some(dir) = self.dest.parent() {
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
-            }
-        }
+        Ok(())
+    }
+
+    /// Flush to disk and move into place.
+    pub fn commit(mut self) -> Result<(), FileError> {
+        self.sync()?;
+        self.rename_into_place()?;
+        sync_dir_of(&self.dest);
         Ok(())
     }
 }
@@ -175,8 +207,103 @@ impl Drop for AtomicFile {
     }
 }
 
-/// Write a VM-state file atomically.
-pub fn write_state(path: &Path, payload: &[u8]) -> Result<(), FileError> {
+/// What was at a final name before [`commit_all`] renamed over it.
+enum Previous {
+    /// Nothing (or something a file cannot replace, such as a directory:
+    /// the rename fails and leaves it alone).
+    Nothing,
+    /// The old file, also reachable under this hidden name (a hard link).
+    Linked(PathBuf),
+    /// The old file, moved aside to this hidden name (on file systems
+    /// without hard links).
+    MovedAside(PathBuf),
+}
+
+/// Keep what is at `dest` under a hidden name while it is replaced. The
+/// final name itself is not touched (a hard link) unless the file system
+/// has no hard links, in which case the file is moved aside.
+fn keep_previous(dest: &Path) -> Result<Previous, FileError> {
+    let meta = match std::fs::symlink_metadata(dest) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Previous::Nothing),
+        Err(e) => return Err(io(dest, "stat")(e)),
+    };
+    if meta.is_dir() {
+        return Ok(Previous::Nothing);
+    }
+    let old = sibling(dest, "old")?;
+    let _ = std::fs::remove_file(&old);
+    if std::fs::hard_link(dest, &old).is_ok() {
+        return Ok(Previous::Linked(old));
+    }
+    std::fs::rename(dest, &old).map_err(io(dest, "keep the previous file"))?;
+    Ok(Previous::MovedAside(old))
+}
+
+/// Undo for one file: put back what [`keep_previous`] kept. `renamed`:
+/// the new file was renamed over `dest`.
+fn put_back(dest: &Path, prev: &Previous, renamed: bool) {
+    match (prev, renamed) {
+        (Previous::Linked(old), true) | (Previous::MovedAside(old), _) => {
+            let _ = std::fs::rename(old, dest);
+        }
+        // `dest` is still the old file: drop the extra link only.
+        (Previous::Linked(old), false) => {
+            let _ = std::fs::remove_file(old);
+        }
+        (Previous::Nothing, true) => {
+            let _ = std::fs::remove_file(dest);
+        }
+        (Previous::Nothing, false) => {}
+    }
+}
+
+/// Commit several files as one: all are synced before any is renamed,
+/// then they are renamed into place in order. If a rename fails, the
+/// files already renamed are taken back and whatever was at their final
+/// names before is put back, so either every file is replaced or none
+/// is. (A crash between the renames can still leave the first files
+/// new and the later ones old; the hidden `.NAME.old-PID` files then
+/// hold the previous versions.)
+pub fn commit_all(mut files: Vec<AtomicFile>) -> Result<(), FileError> {
+    for f in &files {
+        f.sync()?;
+    }
+    let mut kept: Vec<Previous> = Vec::with_capacity(files.len());
+    let undo = |files: &[AtomicFile], kept: &[Previous], renamed: usize| {
+        for (i, (f, p)) in files.iter().zip(kept).enumerate().rev() {
+            put_back(&f.dest, p, i < renamed);
+        }
+    };
+    for f in &files {
+        match keep_previous(&f.dest) {
+            Ok(p) => kept.push(p),
+            Err(e) => {
+                undo(&files, &kept, 0);
+                return Err(e);
+            }
+        }
+    }
+    for i in 0..files.len() {
+        if let Err(e) = files[i].rename_into_place() {
+            undo(&files, &kept, i);
+            return Err(e);
+        }
+    }
+    for p in &kept {
+        if let Previous::Linked(old) | Previous::MovedAside(old) = p {
+            let _ = std::fs::remove_file(old);
+        }
+    }
+    for f in &files {
+        sync_dir_of(&f.dest);
+    }
+    Ok(())
+}
+
+/// Write a VM-state file under its temporary name (not yet synced or in
+/// place: [`AtomicFile::commit`] or [`commit_all`] finishes it).
+pub fn prepare_state(path: &Path, payload: &[u8]) -> Result<AtomicFile, FileError> {
     let f = AtomicFile::create(path)?;
     let mut header = Vec::with_capacity(32);
     header.extend_from_slice(STATE_MAGIC);
@@ -188,7 +315,12 @@ pub fn write_state(path: &Path, payload: &[u8]) -> Result<(), FileError> {
     let mut w = f.file();
     w.write_all(&header).map_err(io(path, "write"))?;
     w.write_all(payload).map_err(io(path, "write"))?;
-    f.commit()
+    Ok(f)
+}
+
+/// Write a VM-state file atomically.
+pub fn write_state(path: &Path, payload: &[u8]) -> Result<(), FileError> {
+    prepare_state(path, payload)?.commit()
 }
 
 /// Read and check a VM-state file; returns the payload.
@@ -424,6 +556,18 @@ fn write_pages(
 /// Write a full memory file of `ram` with memory id `id`, atomically.
 /// Returns the pages written (all-zero pages are left as holes).
 pub fn write_full_memory(path: &Path, ram: &[u8], id: u64) -> Result<u64, FileError> {
+    let (f, written) = prepare_full_memory(path, ram, id)?;
+    f.commit()?;
+    Ok(written)
+}
+
+/// [`write_full_memory`] under the temporary name only: the file and the
+/// pages written, for [`commit_all`].
+pub fn prepare_full_memory(
+    path: &Path,
+    ram: &[u8],
+    id: u64,
+) -> Result<(AtomicFile, u64), FileError> {
     let f = AtomicFile::create(path)?;
     let size = ram.len() as u64;
     f.file()
@@ -440,8 +584,7 @@ pub fn write_full_memory(path: &Path, ram: &[u8], id: u64) -> Result<u64, FileEr
     f.file()
         .write_all_at(&hdr.encode(), 0)
         .map_err(io(path, "write"))?;
-    f.commit()?;
-    Ok(written)
+    Ok((f, written))
 }
 
 /// Write a diff memory file: the pages set in `dirty` (bit per page),
@@ -453,6 +596,20 @@ pub fn write_diff_memory(
     id: u64,
     base_id: u64,
 ) -> Result<u64, FileError> {
+    let (f, written) = prepare_diff_memory(path, ram, dirty, id, base_id)?;
+    f.commit()?;
+    Ok(written)
+}
+
+/// [`write_diff_memory`] under the temporary name only: the file and the
+/// pages written, for [`commit_all`].
+pub fn prepare_diff_memory(
+    path: &Path,
+    ram: &[u8],
+    dirty: &[u64],
+    id: u64,
+    base_id: u64,
+) -> Result<(AtomicFile, u64), FileError> {
     let f = AtomicFile::create(path)?;
     let size = ram.len() as u64;
     let bitmap: Vec<u8> = dirty.iter().flat_map(|w| w.to_le_bytes()).collect();
@@ -475,8 +632,7 @@ pub fn write_diff_memory(
     f.file()
         .write_all_at(&hdr.encode(), 0)
         .map_err(io(path, "write"))?;
-    f.commit()?;
-    Ok(written)
+    Ok((f, written))
 }
 
 /// Apply the diff memory file `diff` onto the full memory file `base`,
@@ -610,6 +766,44 @@ mod tests {
         assert_eq!(read_state(&p).unwrap(), b"old");
         let leftovers: Vec<_> = std::fs::read_dir(&d).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary file left behind");
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn commit_all_replaces_every_file_or_none() {
+        let d = dir().join("all");
+        std::fs::create_dir_all(&d).unwrap();
+        let names = || {
+            let mut v: Vec<String> = std::fs::read_dir(&d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        let (a, b) = (d.join("a"), d.join("b"));
+        write_state(&a, b"old a").unwrap();
+        write_state(&b, b"old b").unwrap();
+        let prepare = |p: &Path, text: &[u8]| prepare_state(p, text).unwrap();
+
+        // Both replaced.
+        commit_all(vec![prepare(&a, b"new a"), prepare(&b, b"new b")]).unwrap();
+        assert_eq!(read_state(&a).unwrap(), b"new a");
+        assert_eq!(read_state(&b).unwrap(), b"new b");
+        assert_eq!(names(), ["a", "b"]);
+
+        // The second cannot be renamed into place (a directory is there):
+        // the first is put back as it was. Also when the first is new.
+        let c = d.join("c");
+        std::fs::create_dir(&c).unwrap();
+        let before = std::fs::read(&a).unwrap();
+        let e = commit_all(vec![prepare(&a, b"newer a"), prepare(&c, b"c")]).unwrap_err();
+        assert!(e.to_string().contains("rename into place"), "{e}");
+        assert_eq!(std::fs::read(&a).unwrap(), before);
+        let fresh = d.join("fresh");
+        commit_all(vec![prepare(&fresh, b"f"), prepare(&c, b"c")]).unwrap_err();
+        assert_eq!(names(), ["a", "b", "c"], "no new or temporary file left");
+        assert_eq!(std::fs::read_dir(&c).unwrap().count(), 0);
         std::fs::remove_dir_all(&d).unwrap();
     }
 

@@ -467,26 +467,8 @@ impl Vmm {
             return Err(bad("no VM"));
         };
         let ram = m.ram().clone();
-        let machine = m
-            .snapshot()
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-        let id = random_id();
-        // SAFETY: the VM is paused: no vCPU runs and every virtio device
-        // is quiesced, so nothing writes guest RAM while we read it.
-        let bytes = unsafe { ram.as_slice_while_paused() };
-        let written = match c.snapshot_type {
-            SnapshotType::Full => {
-                let log = ram.take_dirty_log();
-                match files::write_full_memory(&c.mem_file_path, bytes, id) {
-                    Ok(n) => n,
-                    Err(e) => {
-                        if let Some(l) = log {
-                            ram.redirty(&l);
-                        }
-                        return Err(ApiError::internal(format!("memory file: {e}")));
-                    }
-                }
-            }
+        let base = match c.snapshot_type {
+            SnapshotType::Full => None,
             SnapshotType::Diff => {
                 if !ram.dirty_tracking() {
                     return Err(bad("diff snapshots need dirty-page tracking: set track_dirty_pages in PUT /machine-config (or in the snapshot load)"));
@@ -496,16 +478,13 @@ impl Vmm {
                         "a diff snapshot needs a base: take a Full snapshot first",
                     ));
                 };
-                let log = ram.take_dirty_log().unwrap_or_default();
-                match files::write_diff_memory(&c.mem_file_path, bytes, &log, id, base) {
-                    Ok(n) => n,
-                    Err(e) => {
-                        ram.redirty(&log);
-                        return Err(ApiError::internal(format!("memory file: {e}")));
-                    }
-                }
+                Some(base)
             }
         };
+        let machine = m
+            .snapshot()
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let id = random_id();
         let state = VmState {
             vireo_version: env!("CARGO_PKG_VERSION").into(),
             config: self.cfg.clone(),
@@ -514,15 +493,28 @@ impl Vmm {
             machine,
         };
         let payload = serde_json::to_vec(&state).map_err(|e| ApiError::internal(e.to_string()))?;
-        if let Err(e) = files::write_state(&c.snapshot_path, &payload) {
-            // The memory file is complete but has no state: the next diff
-            // must still cover these pages relative to the old base.
-            let _ = std::fs::remove_file(&c.mem_file_path);
-            return Err(ApiError::internal(format!("VM-state file: {e}")));
+        // The dirty log: a diff writes its pages, and any snapshot starts
+        // a new log (the next diff is relative to this snapshot). The VM
+        // is paused, so no store lands between taking it and giving it
+        // back: if anything below fails, every page it held is marked
+        // dirty again and tracking is as if no snapshot had been tried.
+        let log = ram.take_dirty_log();
+        // SAFETY: the VM is paused: no vCPU runs and every virtio device
+        // is quiesced, so nothing writes guest RAM while we read it.
+        let bytes = unsafe { ram.as_slice_while_paused() };
+        match write_snapshot_files(c, bytes, log.as_deref(), base, id, &payload) {
+            Ok(written) => {
+                self.base_memory = Some(id);
+                self.lifecycle.snapshot_pages_written = written;
+                Ok(())
+            }
+            Err(e) => {
+                if let Some(l) = &log {
+                    ram.redirty(l);
+                }
+                Err(e)
+            }
         }
-        self.base_memory = Some(id);
-        self.lifecycle.snapshot_pages_written = written;
-        Ok(())
     }
 
     fn load_snapshot(&mut self, l: &SnapshotLoad, t0: Instant) -> Result<(), ApiError> {
@@ -583,8 +575,10 @@ impl Vmm {
                 n.hostfwd = f.clone();
             }
         }
-        let mc =
-            config::machine_config(&cfg, &state.host, false).map_err(|e| bad(e.to_string()))?;
+        // The board as saved, run the way this process was asked to
+        // (engine, JIT threshold, tracing from its command line).
+        let host = self.host.for_restore(&state.host);
+        let mc = config::machine_config(&cfg, &host, false).map_err(|e| bad(e.to_string()))?;
         let file = std::fs::File::open(&mem_path)
             .map_err(|e| bad(format!("{}: {e}", mem_path.display())))?;
         let hdr = MemHeader::read(&mem_path, &file).map_err(|e| bad(e.to_string()))?;
@@ -611,7 +605,7 @@ impl Vmm {
         }
         state.config = cfg.clone();
         self.cfg = cfg;
-        self.host = state.host;
+        self.host = host;
         self.base_memory = Some(state.memory_id);
         self.machine = Some(m);
         self.started = Instant::now();
@@ -644,6 +638,18 @@ impl Vmm {
                     blocks_translated: c.stats.blocks_decoded,
                     cache_flushes: c.stats.cache_flushes,
                     tlb_misses: c.stats.tlb_misses,
+                    jit_blocks_translated: c.stats.jit_blocks_translated,
+                    jit_insns_translated: c.stats.jit_insns_translated,
+                    jit_translate_ns: c.stats.jit_translate_ns,
+                    jit_code_bytes: c.stats.jit_code_bytes,
+                    jit_code_resets: c.stats.jit_code_resets,
+                    jit_block_runs: c.stats.jit_block_runs,
+                    interp_block_runs: c.stats.interp_block_runs,
+                    jit_insns: c.stats.jit_insns,
+                    jit_chained: c.stats.jit_chained,
+                    jit_fast_dispatch: c.stats.jit_fast_dispatch,
+                    jit_slow_exits: c.stats.jit_slow_exits,
+                    jit_relinked: c.stats.jit_relinked,
                 });
             }
             for (slot, d) in m.virtio_devices() {
@@ -670,6 +676,34 @@ impl Vmm {
             lifecycle,
         }
     }
+}
+
+/// Write a snapshot's two files: both under temporary names first, and
+/// only when both are complete (and synced) renamed into place together
+/// (see [`files::commit_all`]). On failure nothing exists under the final
+/// names that was not there before, and no temporary file is left.
+/// `base`: the memory a diff applies to (`None`: a full snapshot).
+/// Returns the pages written to the memory file.
+fn write_snapshot_files(
+    c: &SnapshotCreate,
+    ram: &[u8],
+    dirty: Option<&[u64]>,
+    base: Option<u64>,
+    id: u64,
+    state: &[u8],
+) -> Result<u64, ApiError> {
+    let mem_err = |e: files::FileError| ApiError::internal(format!("memory file: {e}"));
+    let (mem, written) = match base {
+        None => files::prepare_full_memory(&c.mem_file_path, ram, id),
+        Some(base) => {
+            files::prepare_diff_memory(&c.mem_file_path, ram, dirty.unwrap_or(&[]), id, base)
+        }
+    }
+    .map_err(mem_err)?;
+    let state = files::prepare_state(&c.snapshot_path, state)
+        .map_err(|e| ApiError::internal(format!("VM-state file: {e}")))?;
+    files::commit_all(vec![mem, state]).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(written)
 }
 
 fn check_memory(hdr: &MemHeader, state: &VmState, path: &Path) -> Result<(), ApiError> {
@@ -710,5 +744,301 @@ mod erased {
             serde_json::to_value(self)
                 .unwrap_or_else(|e| serde_json::Value::String(format!("serialization failed: {e}")))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{BootSource, MachineConfig as ApiMachine, VmStatePatch};
+    use std::path::PathBuf;
+
+    /// A bare-metal program (M-mode, loaded at the RAM base): counts
+    /// forever in the doubleword at [`COUNTER`].
+    const PROGRAM: [u32; 5] = [
+        0x0001_0297, // auipc t0, 0x10
+        0x0002_b303, // ld    t1, 0(t0)
+        0x0013_0313, // addi  t1, t1, 1
+        0x0062_b023, // sd    t1, 0(t0)
+        0xff5f_f06f, // j     .-12 (to the ld)
+    ];
+    const COUNTER: u64 = RAM_BASE + 0x1_0000;
+    /// A page the tests write while the VM is paused (page 1024 of 2048).
+    const MARKED: u64 = RAM_BASE + 0x40_0000;
+
+    struct Dir(PathBuf);
+
+    impl Dir {
+        fn new(name: &str) -> Dir {
+            let d = std::env::temp_dir().join(format!("vireo-vmm-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&d);
+            std::fs::create_dir_all(&d).expect("temp dir");
+            Dir(d)
+        }
+        fn path(&self, f: &str) -> PathBuf {
+            self.0.join(f)
+        }
+        /// The names in the directory, sorted.
+        fn names(&self) -> Vec<String> {
+            let mut v: Vec<String> = std::fs::read_dir(&self.0)
+                .expect("read dir")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn hooks() -> VmmHooks {
+        VmmHooks {
+            console: Box::new(|| Box::new(std::io::sink())),
+            on_machine: Box::new(|_| {}),
+            should_exit: Box::new(|| false),
+            no_reboot: true,
+        }
+    }
+
+    /// A running VM of one vCPU and 8 MiB with dirty-page tracking that
+    /// runs [`PROGRAM`].
+    fn booted(d: &Dir, host: HostOptions) -> Vmm {
+        let bin = d.path("counter.bin");
+        let bytes: Vec<u8> = PROGRAM.iter().flat_map(|w| w.to_le_bytes()).collect();
+        std::fs::write(&bin, bytes).expect("program");
+        let cfg = VmConfig {
+            boot_source: BootSource {
+                kernel_image_path: Some(bin),
+                firmware: Some("none".into()),
+                ..Default::default()
+            },
+            machine_config: ApiMachine {
+                vcpu_count: 1,
+                mem_size_mib: 8,
+                track_dirty_pages: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let mut vmm = Vmm::new(cfg, host, hooks());
+        vmm.start().unwrap_or_else(|e| panic!("start: {e}"));
+        vmm
+    }
+
+    fn call(vmm: &mut Vmm, req: ApiRequest) -> Result<ApiResponse, ApiError> {
+        vmm.dispatch(req, Instant::now())
+    }
+
+    fn set_state(vmm: &mut Vmm, state: VmRunState) {
+        call(
+            vmm,
+            ApiRequest::PatchVm(VmStatePatch {
+                state,
+                wall_clock_catch_up: false,
+            }),
+        )
+        .unwrap_or_else(|e| panic!("{state:?}: {e}"));
+    }
+
+    fn snapshot(
+        vmm: &mut Vmm,
+        state: &Path,
+        mem: &Path,
+        kind: SnapshotType,
+    ) -> Result<ApiResponse, ApiError> {
+        call(
+            vmm,
+            ApiRequest::CreateSnapshot(SnapshotCreate {
+                snapshot_path: state.into(),
+                mem_file_path: mem.into(),
+                snapshot_type: kind,
+            }),
+        )
+    }
+
+    fn counter(vmm: &Vmm) -> u64 {
+        let m = vmm.machine().expect("a machine");
+        m.ram().read_u64(COUNTER).expect("counter")
+    }
+
+    /// Wait until the guest's counter moves past `from`.
+    fn runs_past(vmm: &Vmm, from: u64) {
+        let t = Instant::now();
+        while counter(vmm) <= from {
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "the guest does not run (counter stays at {from})"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn load(vmm: &mut Vmm, state: &Path, mem: &Path) -> Result<ApiResponse, ApiError> {
+        call(
+            vmm,
+            ApiRequest::LoadSnapshot(SnapshotLoad {
+                snapshot_path: state.into(),
+                mem_file_path: Some(mem.into()),
+                mem_backend: None,
+                resume_vm: false,
+                track_dirty_pages: true,
+                enable_diff_snapshots: false,
+                network_overrides: Vec::new(),
+                drive_overrides: Vec::new(),
+            }),
+        )
+    }
+
+    /// Snapshots that fail at the state file (while writing it, or when
+    /// renaming it into place after the memory file) leave an existing
+    /// snapshot under the same names byte for byte, leave no temporary
+    /// file, keep the VM paused and resumable, and do not lose the dirty
+    /// pages they had taken: the next diff still writes them.
+    #[test]
+    fn a_failed_snapshot_keeps_the_previous_one_and_the_dirty_pages() {
+        let d = Dir::new("failed-snap");
+        // The interpreter: this is about the VMM, not the translator.
+        let host = HostOptions {
+            engine: vireo_hart::Engine::Interp,
+            ..HostOptions::default()
+        };
+        let mut vmm = booted(&d, host);
+        runs_past(&vmm, 0);
+        set_state(&mut vmm, VmRunState::Paused);
+        let (snap, mem) = (d.path("vm.snap"), d.path("vm.mem"));
+        snapshot(&mut vmm, &snap, &mem, SnapshotType::Full).expect("the first snapshot");
+        let (old_snap, old_mem) = (std::fs::read(&snap).unwrap(), std::fs::read(&mem).unwrap());
+        let names = d.names();
+        // A page written after the snapshot: the next diff must hold it.
+        let ram = vmm.machine().expect("machine").ram().clone();
+        ram.write_bytes(MARKED, b"written after the full snapshot")
+            .unwrap();
+
+        // (a) The state file cannot be written: its temporary name is
+        // taken by a directory. The memory file is complete by then.
+        let blocker = files::temp_path(&snap).unwrap();
+        std::fs::create_dir(&blocker).unwrap();
+        for kind in [SnapshotType::Full, SnapshotType::Diff] {
+            let e = snapshot(&mut vmm, &snap, &mem, kind).expect_err("the state file fails");
+            assert!(e.message.contains("VM-state file"), "{kind:?}: {e}");
+            assert_eq!(std::fs::read(&snap).unwrap(), old_snap, "{kind:?}");
+            assert_eq!(std::fs::read(&mem).unwrap(), old_mem, "{kind:?}");
+            let mut want = names.clone();
+            want.push(blocker.file_name().unwrap().to_string_lossy().into());
+            want.sort();
+            assert_eq!(d.names(), want, "{kind:?}: files left behind");
+        }
+        std::fs::remove_dir(&blocker).unwrap();
+
+        // (b) The state file cannot be renamed into place (its final name
+        // is a directory) after the memory file replaced the old one: the
+        // old memory file is put back.
+        let dir_snap = d.path("dir.snap");
+        std::fs::create_dir(&dir_snap).unwrap();
+        for kind in [SnapshotType::Full, SnapshotType::Diff] {
+            let e = snapshot(&mut vmm, &dir_snap, &mem, kind).expect_err("the rename fails");
+            assert!(e.message.contains("dir.snap"), "{kind:?}: {e}");
+            assert_eq!(std::fs::read(&mem).unwrap(), old_mem, "{kind:?}");
+            assert_eq!(std::fs::read(&snap).unwrap(), old_snap, "{kind:?}");
+            assert_eq!(std::fs::read_dir(&dir_snap).unwrap().count(), 0);
+            let mut want = names.clone();
+            want.push("dir.snap".into());
+            want.sort();
+            assert_eq!(d.names(), want, "{kind:?}: files left behind");
+        }
+        std::fs::remove_dir(&dir_snap).unwrap();
+        assert_eq!(vmm.run, VmRun::Paused);
+
+        // The next diff holds the page written after the full snapshot
+        // (and only it: the VM stayed paused), and applies to that full
+        // snapshot.
+        let (dsnap, dmem) = (d.path("diff.snap"), d.path("diff.mem"));
+        snapshot(&mut vmm, &dsnap, &dmem, SnapshotType::Diff).expect("the diff");
+        assert_eq!(vmm.lifecycle.snapshot_pages_written, 1);
+        let diff = std::fs::read(&dmem).unwrap();
+        let hdr = MemHeader::read(&dmem, &std::fs::File::open(&dmem).unwrap()).unwrap();
+        let page = ((MARKED - RAM_BASE) / 4096) as usize;
+        let bitmap = &diff[hdr.bitmap.0 as usize..][..hdr.bitmap.1 as usize];
+        assert_ne!(
+            bitmap[page / 8] & (1 << (page % 8)),
+            0,
+            "the page is in the diff"
+        );
+        let at = files::MEM_HEADER as usize + page * 4096;
+        assert!(diff[at..].starts_with(b"written after the full snapshot"));
+        let merged = d.path("merged.mem");
+        assert_eq!(files::merge_memory(&mem, &dmem, &merged).unwrap(), 1);
+
+        // The VM still runs.
+        let before = counter(&vmm);
+        set_state(&mut vmm, VmRunState::Resumed);
+        runs_past(&vmm, before);
+        set_state(&mut vmm, VmRunState::Paused);
+    }
+
+    /// A restored VM runs with the restoring process's engine and JIT
+    /// threshold, not the snapshotted process's nor defaults.
+    #[test]
+    fn a_restore_uses_this_process_engine_and_jit_threshold() {
+        use vireo_hart::Engine;
+        let d = Dir::new("restore-host");
+        for (saved, restoring) in [
+            ((Engine::Interp, 5), (Engine::Jit, 3)),
+            ((Engine::Jit, 9), (Engine::Interp, 7)),
+        ] {
+            let host = |(engine, jit_threshold)| HostOptions {
+                engine,
+                jit_threshold,
+                ..HostOptions::default()
+            };
+            let mut a = booted(&d, host(saved));
+            runs_past(&a, 0);
+            set_state(&mut a, VmRunState::Paused);
+            let (snap, mem) = (d.path("vm.snap"), d.path("vm.mem"));
+            snapshot(&mut a, &snap, &mem, SnapshotType::Full).expect("snapshot");
+            let at = counter(&a);
+
+            let mut b = Vmm::new(VmConfig::default(), host(restoring), hooks());
+            load(&mut b, &snap, &mem).unwrap_or_else(|e| panic!("load: {e}"));
+            let m = b.machine().expect("restored");
+            assert_eq!(
+                (m.config().engine, m.config().jit_threshold),
+                restoring,
+                "saved with {saved:?}"
+            );
+            assert!(m.harts().iter().all(|h| h.engine() == restoring.0));
+            assert_eq!((b.host.engine, b.host.jit_threshold), restoring);
+            assert_eq!(counter(&b), at);
+            set_state(&mut b, VmRunState::Resumed);
+            runs_past(&b, at);
+            set_state(&mut b, VmRunState::Paused);
+        }
+    }
+
+    /// The metrics carry the translator's counters.
+    #[test]
+    fn metrics_count_translated_code() {
+        let d = Dir::new("metrics");
+        let mut vmm = booted(
+            &d,
+            HostOptions {
+                engine: vireo_hart::Engine::Jit,
+                jit_threshold: 1,
+                ..HostOptions::default()
+            },
+        );
+        runs_past(&vmm, 100_000);
+        set_state(&mut vmm, VmRunState::Paused);
+        let m = vmm.metrics();
+        let v = &m.vcpus[0];
+        assert!(v.instret > 0, "{v:?}");
+        assert!(v.jit_blocks_translated > 0, "{v:?}");
+        assert!(v.jit_insns_translated > 0, "{v:?}");
+        assert!(v.jit_insns > 0 && v.jit_insns <= v.instret, "{v:?}");
+        assert!(v.jit_code_bytes > 0, "{v:?}");
     }
 }

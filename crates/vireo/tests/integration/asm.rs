@@ -440,10 +440,24 @@ fn cpus_of(name: &str) -> u32 {
         .unwrap_or(1)
 }
 
-fn run_vireo(elf: &Path, cpus: u32) -> RunOutput {
+/// How `run_vireo` executes guest code: the interpreter (the reference),
+/// or the JIT translating every block on its first run, so the programs
+/// run in translated code wherever the translator supports them.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum EngineUnderTest {
+    Interp,
+    JitEverything,
+}
+
+fn run_vireo(elf: &Path, cpus: u32, engine: EngineUnderTest) -> RunOutput {
+    let engine_args: &[&str] = match engine {
+        EngineUnderTest::Interp => &["--engine", "interp"],
+        EngineUnderTest::JitEverything => &["--engine", "jit", "--jit-threshold", "1"],
+    };
     run_with_watchdog(
         Command::new(vireo_bin())
             .args(["run", "--bios", "none", "--mem", "128M", "--dump-regs"])
+            .args(engine_args)
             .arg("--cpus")
             .arg(cpus.to_string())
             .arg("--max-insns")
@@ -458,7 +472,11 @@ fn run_vireo(elf: &Path, cpus: u32) -> RunOutput {
 /// `programs()`).
 fn vireo_runs() -> &'static [RunOutput] {
     static RUNS: OnceLock<Vec<RunOutput>> = OnceLock::new();
-    RUNS.get_or_init(|| parallel_map(programs(), |p| run_vireo(&p.elf, cpus_of(&p.name))))
+    RUNS.get_or_init(|| {
+        parallel_map(programs(), |p| {
+            run_vireo(&p.elf, cpus_of(&p.name), EngineUnderTest::Interp)
+        })
+    })
 }
 
 fn vireo_run_of(name: &str) -> &'static RunOutput {
@@ -552,6 +570,37 @@ fn every_program_passes_on_vireo() {
         failures.len(),
         progs.len(),
         vireo_bin().display(),
+        failures.join("\n")
+    );
+}
+
+/// The JIT (translating every block at once) against the interpreter:
+/// every program passes, with the same UART output (the programs print
+/// the results of their checks there). Final registers are not compared:
+/// some programs leave `time` or `cycle` readings (wall clock) in them.
+#[test]
+fn translated_code_matches_the_interpreter() {
+    let progs = programs();
+    let reference = vireo_runs();
+    let jit = parallel_map(progs, |p| {
+        run_vireo(&p.elf, cpus_of(&p.name), EngineUnderTest::JitEverything)
+    });
+    let mut failures = Vec::new();
+    for ((p, want), got) in progs.iter().zip(reference).zip(&jit) {
+        if !got.passed() {
+            failures.push(format!("  {}\n    {}", p.name, got.describe("vireo")));
+        } else if let Some(diff) = first_difference(&got.stdout, &want.stdout) {
+            failures.push(format!(
+                "  {} (vireo = JIT, QEMU = interpreter): {diff}",
+                p.name
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} programs differ under the JIT:\n{}",
+        failures.len(),
+        progs.len(),
         failures.join("\n")
     );
 }
@@ -650,7 +699,7 @@ fn harness_sees_a_failing_check() {
     .expect("write selftest source");
     let elf = assemble(&root, &src, &dir.join("fails_check_77"))
         .unwrap_or_else(|e| panic!("selftest program did not build: {e}"));
-    let run = run_vireo(&elf, 1);
+    let run = run_vireo(&elf, 1, EngineUnderTest::Interp);
     assert!(
         !run.passed(),
         "a failing program passed:\n{}",

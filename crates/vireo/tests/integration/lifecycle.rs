@@ -115,7 +115,14 @@ fn wait_socket(sock: &Path, vm: &mut Vireo) {
 
 /// A fresh vireo waiting for a snapshot on `sock`.
 fn waiting_vireo(sock: &Path) -> Vireo {
-    let mut vm = Vireo::spawn(&["run", "--api-sock", sock.to_str().expect("path")]);
+    waiting_vireo_with(sock, &[])
+}
+
+/// A fresh vireo with these extra `run` options waiting for a snapshot.
+fn waiting_vireo_with(sock: &Path, extra: &[&str]) -> Vireo {
+    let mut args = vec!["run", "--api-sock", sock.to_str().expect("path")];
+    args.extend_from_slice(extra);
+    let mut vm = Vireo::spawn(&args);
     wait_socket(sock, &mut vm);
     let info = api_ok(sock, "GET", "/", None);
     assert_eq!(info["state"], "Not started");
@@ -151,6 +158,30 @@ fn snapshot(sock: &Path, state: &Path, mem: &Path, kind: &str) {
         "/snapshot/create",
         Some(json!({"snapshot_path": state, "mem_file_path": mem, "snapshot_type": kind})),
     );
+}
+
+/// The md5 sum of a file.
+fn md5_of(path: &Path) -> String {
+    let out = Command::new("md5sum").arg(path).output().expect("md5sum");
+    assert!(out.status.success(), "md5sum {}", path.display());
+    String::from_utf8_lossy(&out.stdout)[..32].to_string()
+}
+
+/// Hidden files (temporary names of snapshot files) in `dir`.
+fn hidden_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
+/// The sum of a per-vCPU counter over all vCPUs.
+fn vcpu_sum(m: &Value, key: &str) -> u64 {
+    m["vcpus"]
+        .as_array()
+        .map(|a| a.iter().map(|v| v[key].as_u64().unwrap_or(0)).sum())
+        .unwrap_or(0)
 }
 
 fn load(sock: &Path, state: &Path, mem: &Path, extra: Value) -> (u16, Value) {
@@ -219,6 +250,11 @@ fn snapshots_restore_a_running_program_in_new_processes() {
         m["vcpus"][0]["instret"].as_u64().unwrap_or(0) > 1_000_000,
         "{m}"
     );
+    // The default engine translates: regions were translated and ran.
+    for key in ["jit_blocks_translated", "jit_insns_translated", "jit_insns"] {
+        assert!(vcpu_sum(&m, key) > 0, "{key}: {m}");
+    }
+    assert!(vcpu_sum(&m, "jit_insns") <= vcpu_sum(&m, "instret"), "{m}");
     assert!(
         m["lifecycle"]["snapshot_pages_written"]
             .as_u64()
@@ -229,9 +265,51 @@ fn snapshots_restore_a_running_program_in_new_processes() {
     resume(&sock);
     a.wait_for("at 800\r\n");
 
-    // Diff snapshot: only pages written since the full one.
     pause(&sock);
+    // Snapshots over the full snapshot's names that fail at the state
+    // file, after the memory file is written: while writing it (a
+    // directory holds its temporary name, `.NAME.tmp-PID`), and when
+    // renaming it into place (its final name is a directory). Each leaves
+    // the full snapshot as it was and no temporary file, and gives back
+    // the dirty pages it took: the diff below must still hold them all
+    // (the merged restore checks the program's results).
+    let full_snap = std::fs::read(d.path("full.snap")).expect("state file");
+    let full_mem = md5_of(&d.path("full.mem"));
+    let blocker = format!(".full.snap.tmp-{}", a.pid());
+    std::fs::create_dir(d.path(&blocker)).expect("blocker");
+    std::fs::create_dir(d.path("dir.snap")).expect("dir.snap");
+    for state in ["full.snap", "dir.snap"] {
+        for kind in ["Full", "Diff"] {
+            let (st, v) = api(
+                &sock,
+                "PUT",
+                "/snapshot/create",
+                Some(
+                    json!({"snapshot_path": d.path(state), "mem_file_path": d.path("full.mem"),
+                            "snapshot_type": kind}),
+                ),
+            );
+            assert!(st >= 400, "{state} {kind}: {v}");
+            assert_eq!(
+                std::fs::read(d.path("full.snap")).expect("state file"),
+                full_snap,
+                "{state} {kind}: the old state file changed"
+            );
+            assert_eq!(
+                md5_of(&d.path("full.mem")),
+                full_mem,
+                "{state} {kind}: the old memory file changed"
+            );
+            assert_eq!(hidden_files(&d.0), vec![blocker.clone()], "{state} {kind}");
+            assert_eq!(api_ok(&sock, "GET", "/", None)["state"], "Paused");
+        }
+    }
+    std::fs::remove_dir(d.path(&blocker)).expect("blocker");
+    std::fs::remove_dir(d.path("dir.snap")).expect("dir.snap");
+
+    // Diff snapshot: only pages written since the full one.
     snapshot(&sock, &d.path("diff.snap"), &d.path("diff.mem"), "Diff");
+    assert!(hidden_files(&d.0).is_empty(), "{:?}", hidden_files(&d.0));
     let m = api_ok(&sock, "GET", "/metrics", None);
     let diff_pages = m["lifecycle"]["snapshot_pages_written"]
         .as_u64()
@@ -241,8 +319,10 @@ fn snapshots_restore_a_running_program_in_new_processes() {
         "diff wrote {diff_pages} pages"
     );
     std::fs::copy(d.path("disk.img"), d.path("disk-at-diff.img")).expect("copy disk");
-    // The original stops here, paused: nothing it does can touch the
-    // copies any more.
+    // The original still runs after the failed and the good snapshots;
+    // nothing it does now can touch the copies.
+    resume(&sock);
+    a.wait_for("at 900\r\n");
     drop(a);
 
     // A diff memory file alone is refused with a message saying to merge.
@@ -322,7 +402,11 @@ fn snapshots_restore_a_running_program_in_new_processes() {
             String::from_utf8_lossy(&out.stderr)
         );
         let s = d.path(&format!("c{i}.sock"));
-        let c = waiting_vireo(&s);
+        // The second clone runs with the interpreter: a restore runs the
+        // way the restoring vireo was asked to, whatever the snapshotted
+        // one used.
+        let extra: &[&str] = if i == 1 { &["--engine", "interp"] } else { &[] };
+        let c = waiting_vireo_with(&s, extra);
         let (st, v) = load(
             &s,
             &d.path("full.snap"),
@@ -332,9 +416,18 @@ fn snapshots_restore_a_running_program_in_new_processes() {
         assert_eq!(st, 204, "{v}\n{}", c.transcript());
         clones.push((c, s));
     }
-    for (c, _) in clones.iter_mut() {
+    for (i, (c, s)) in clones.iter_mut().enumerate() {
         c.wait_for("at 400\r\n");
         expect_correct_result(c);
+        let m = api_ok(s, "GET", "/metrics", None);
+        assert!(vcpu_sum(&m, "instret") > 0, "{m}");
+        let translated = vcpu_sum(&m, "jit_blocks_translated");
+        if i == 1 {
+            assert_eq!(translated, 0, "the interpreter clone translated: {m}");
+            assert_eq!(vcpu_sum(&m, "jit_insns"), 0, "{m}");
+        } else {
+            assert!(translated > 0, "the JIT clone translated nothing: {m}");
+        }
         // The VM generation ID changed at the restore: Linux's vmgenid
         // driver reseeded the RNG, so clones do not share random numbers.
         assert!(

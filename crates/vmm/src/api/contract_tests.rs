@@ -158,6 +158,18 @@ fn full_vcpu_metrics() -> VcpuMetrics {
         blocks_translated: 1000,
         cache_flushes: 3,
         tlb_misses: 99,
+        jit_blocks_translated: 400,
+        jit_insns_translated: 6000,
+        jit_translate_ns: 25_000_000,
+        jit_code_bytes: 1 << 20,
+        jit_code_resets: 1,
+        jit_block_runs: 5_000_000,
+        interp_block_runs: 20_000,
+        jit_insns: 100_000_000,
+        jit_chained: 3_000_000,
+        jit_fast_dispatch: 1_000_000,
+        jit_slow_exits: 70_000,
+        jit_relinked: 12,
     }
 }
 

@@ -304,12 +304,41 @@ pub struct VcpuMetrics {
     pub traps_by_cause: std::collections::BTreeMap<String, u64>,
     /// Returns of the run loop by reason (`"wfi"`, `"sbi_call"`, ...).
     pub exits: std::collections::BTreeMap<String, u64>,
-    /// Basic blocks translated (decoded into the block cache).
+    /// Basic blocks decoded into the block cache (by either engine; the
+    /// JIT's translations to host code are `jit_blocks_translated`).
     pub blocks_translated: u64,
-    /// Translation-cache flushes.
+    /// Block-cache flushes.
     pub cache_flushes: u64,
     /// Software-TLB misses.
     pub tlb_misses: u64,
+    /// JIT: regions translated to host code.
+    pub jit_blocks_translated: u64,
+    /// JIT: guest instructions in the translated regions.
+    pub jit_insns_translated: u64,
+    /// JIT: time spent translating, in nanoseconds.
+    pub jit_translate_ns: u64,
+    /// JIT: bytes of host code currently held.
+    pub jit_code_bytes: u64,
+    /// JIT: times all host code was dropped to bound its size.
+    pub jit_code_resets: u64,
+    /// Block runs entered through the dispatcher into translated code.
+    pub jit_block_runs: u64,
+    /// Block runs done entirely by the interpreter.
+    pub interp_block_runs: u64,
+    /// Instructions retired by translated code.
+    pub jit_insns: u64,
+    /// Translated regions entered straight from the previous one by a
+    /// jump in translated code (direct chaining).
+    pub jit_chained: u64,
+    /// Translated regions entered by the dispatcher's fast path right
+    /// after the previous one returned.
+    pub jit_fast_dispatch: u64,
+    /// Exits from translated code to the interpreter in mid-region (an
+    /// instruction that needs the slow path).
+    pub jit_slow_exits: u64,
+    /// Translations reused for blocks decoded again after a block-cache
+    /// flush (the guest bytes were unchanged).
+    pub jit_relinked: u64,
 }
 
 /// Counters of one virtio device.
