@@ -470,13 +470,18 @@ impl Hart {
         } else {
             self.f[(i.rs1 & 31) as usize]
         };
-        let (v, flags) = fpu::execute(
-            i.op,
-            a,
-            self.f[(i.rs2 & 31) as usize],
-            self.f[(i.rs3 & 31) as usize],
-            rm,
-        );
+        let (b, c) = (self.f[(i.rs2 & 31) as usize], self.f[(i.rs3 & 31) as usize]);
+        // Round-to-nearest with NX already set: the host FPU's result is
+        // SoftFloat's wherever `execute_fast` answers (see there).
+        let fast = if rm == 0 && self.csr.fcsr & fpu::NX as u64 != 0 {
+            fpu::execute_fast(i.op, a, b, c)
+        } else {
+            None
+        };
+        let (v, flags) = match fast {
+            Some(v) => (v, 0),
+            None => fpu::execute(i.op, a, b, c, rm),
+        };
         self.csr.fcsr |= flags as u64;
         if fpu::writes_int_rd(i.op) {
             self.x[(i.rd & 31) as usize] = v;

@@ -325,6 +325,88 @@ fn d_result(f: impl FnOnce() -> F64) -> (u64, u8) {
     (r.to_bits(), flags)
 }
 
+/// The host FPU's result for `op`, when it is certainly the one SoftFloat
+/// gives under round-to-nearest-even with at most the inexact flag
+/// raised: every operand a normal number or zero (singles properly
+/// NaN-boxed), no division by zero or square root of a negative, and a
+/// finite result above the smallest normal in magnitude (so neither
+/// overflow nor underflow, with RISC-V's tininess after rounding) or an
+/// exact zero. x86-64 and IEEE 754 round these operations correctly, so
+/// the value is the same; the caller uses this only when `frm`-resolved
+/// rounding is RNE and NX is already set in `fflags`, where raising NX
+/// again changes nothing (the trick QEMU's "hardfloat" uses). `None`:
+/// use [`execute`].
+pub fn execute_fast(op: Op, a: u64, b: u64, c: u64) -> Option<u64> {
+    fn d_ok(v: u64) -> bool {
+        let e = (v >> 52) & 0x7ff;
+        (e != 0 && e != 0x7ff) || v << 1 == 0
+    }
+    fn s_ok(v: u64) -> bool {
+        let e = (v >> 23) & 0xff;
+        v >> 32 == 0xffff_ffff && ((e != 0 && e != 0xff) || (v as u32) << 1 == 0)
+    }
+    fn d_out(r: f64, zero_ok: bool) -> Option<u64> {
+        (r.is_finite() && (r.abs() > f64::MIN_POSITIVE || (r == 0.0 && zero_ok)))
+            .then_some(r.to_bits())
+    }
+    fn s_out(r: f32, zero_ok: bool) -> Option<u64> {
+        (r.is_finite() && (r.abs() > f32::MIN_POSITIVE || (r == 0.0 && zero_ok)))
+            .then(|| nan_box(r.to_bits()))
+    }
+    let d = f64::from_bits;
+    let s = |v: u64| f32::from_bits(v as u32);
+    match op {
+        // A zero sum of nonzero normals is an exact cancellation.
+        Op::FaddD | Op::FsubD | Op::FmulD | Op::FdivD | Op::FsqrtD if d_ok(a) && d_ok(b) => {
+            let (x, y) = (d(a), d(b));
+            match op {
+                Op::FaddD => d_out(x + y, true),
+                Op::FsubD => d_out(x - y, true),
+                // A zero product or quotient is exact only from a zero
+                // operand (else it underflowed).
+                Op::FmulD => d_out(x * y, x == 0.0 || y == 0.0),
+                Op::FdivD if y != 0.0 => d_out(x / y, x == 0.0),
+                Op::FsqrtD if x >= 0.0 => d_out(x.sqrt(), x == 0.0),
+                _ => None,
+            }
+        }
+        Op::FaddS | Op::FsubS | Op::FmulS | Op::FdivS | Op::FsqrtS if s_ok(a) && s_ok(b) => {
+            let (x, y) = (s(a), s(b));
+            match op {
+                Op::FaddS => s_out(x + y, true),
+                Op::FsubS => s_out(x - y, true),
+                Op::FmulS => s_out(x * y, x == 0.0 || y == 0.0),
+                Op::FdivS if y != 0.0 => s_out(x / y, x == 0.0),
+                Op::FsqrtS if x >= 0.0 => s_out(x.sqrt(), x == 0.0),
+                _ => None,
+            }
+        }
+        // Fused: one rounding, as `mul_add` (correctly rounded). A zero
+        // result may hide an underflow: left to SoftFloat.
+        Op::FmaddD | Op::FmsubD | Op::FnmsubD | Op::FnmaddD if d_ok(a) && d_ok(b) && d_ok(c) => {
+            let (x, y, z) = (d(a), d(b), d(c));
+            let r = match op {
+                Op::FmaddD => x.mul_add(y, z),
+                Op::FmsubD => x.mul_add(y, -z),
+                Op::FnmsubD => (-x).mul_add(y, z),
+                _ => (-x).mul_add(y, -z),
+            };
+            d_out(r, false)
+        }
+        Op::FmaddS | Op::FmsubS | Op::FnmsubS | Op::FnmaddS if s_ok(a) && s_ok(b) && s_ok(c) => {
+            let (x, y, z) = (s(a), s(b), s(c));
+            let r = match op {
+                Op::FmaddS => x.mul_add(y, z),
+                Op::FmsubS => x.mul_add(y, -z),
+                Op::FnmsubS => (-x).mul_add(y, z),
+                _ => (-x).mul_add(y, -z),
+            };
+            s_out(r, false)
+        }
+        _ => None,
+    }
+}
+
 /// A 32-bit integer result for an x register: sign-extended to 64 bits.
 #[inline]
 fn sext32(v: u32) -> u64 {
@@ -460,6 +542,77 @@ mod tests {
 
     const fn t(op: Op, a: u64, b: u64, c: u64, rm: u8, want: u64, flags: u8) -> Case {
         (op, a, b, c, rm, want, flags)
+    }
+
+    /// The host fast path agrees with SoftFloat (value, and no flag but
+    /// NX) wherever it answers, on random operands biased towards the
+    /// edges: tiny, huge, equal magnitudes, zeros.
+    #[test]
+    fn fast_path_matches_softfloat() {
+        let mut x = 0x1234_5678_9abc_def1u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut pick_d = |k: u64| -> u64 {
+            let r = next();
+            let sign = r & (1 << 63);
+            let mant = r & ((1 << 52) - 1);
+            let exp = match k % 6 {
+                0 => 1 + (r >> 52) % 4,         // just above the normal minimum
+                1 => 0x7fe - (r >> 52) % 4,     // near the maximum
+                2 => 0x3ff + (r >> 52) % 8 - 4, // around 1
+                3 => 0,                         // zero (mantissa cleared below)
+                _ => 1 + (r >> 52) % 0x7fd,
+            };
+            let mant = if exp == 0 { 0 } else { mant };
+            sign | exp << 52 | mant
+        };
+        let ops_d = [
+            FaddD, FsubD, FmulD, FdivD, FsqrtD, FmaddD, FmsubD, FnmsubD, FnmaddD,
+        ];
+        let ops_s = [
+            FaddS, FsubS, FmulS, FdivS, FsqrtS, FmaddS, FmsubS, FnmsubS, FnmaddS,
+        ];
+        let (mut answered, mut bad) = (0, Vec::new());
+        for n in 0..400_000u64 {
+            let (a, b, c) = (pick_d(n), pick_d(n / 6), pick_d(n / 36));
+            let (op, a, b, c) = if n % 2 == 0 {
+                (ops_d[(n / 2) as usize % ops_d.len()], a, b, c)
+            } else {
+                // Singles: the top 32 bits of each double, NaN-boxed.
+                let f = |v: u64| {
+                    let d = f64::from_bits(v) as f32;
+                    nan_box(if d.is_finite() {
+                        d.to_bits()
+                    } else {
+                        (v >> 32) as u32
+                    })
+                };
+                (ops_s[(n / 2) as usize % ops_s.len()], f(a), f(b), f(c))
+            };
+            // Equal magnitudes now and then (cancellation).
+            let b = if n % 7 == 0 { a ^ (1 << 63) } else { b };
+            if let Some(v) = execute_fast(op, a, b, c) {
+                answered += 1;
+                let (want, flags) = execute(op, a, b, c, RNE);
+                if v != want || flags & !NX != 0 {
+                    bad.push(format!("{op:?} {a:#x} {b:#x} {c:#x}: fast {v:#x}, softfloat {want:#x} flags {flags:#x}"));
+                }
+            }
+        }
+        assert!(
+            bad.is_empty(),
+            "{} mismatches:\n{}",
+            bad.len(),
+            bad[..bad.len().min(10)].join("\n")
+        );
+        assert!(
+            answered > 100_000,
+            "the fast path answered only {answered} times"
+        );
     }
 
     fn check(cases: &[Case]) {

@@ -45,6 +45,10 @@ pub enum Exit {
     SbiCall,
     /// Someone called `HartSignals::request_exit`.
     ExitRequested,
+    /// Engine `Check`: translated code and the interpreter disagreed;
+    /// [`Hart::divergence`] says how. The hart's state is the
+    /// interpreter's.
+    Diverged,
 }
 
 /// How a hart executes guest code.
@@ -58,6 +62,23 @@ pub enum Engine {
     /// default.
     #[default]
     Jit,
+    /// The JIT's translations checked in lockstep: every translated region
+    /// runs, its effects are recorded and undone, the interpreter runs
+    /// the same instructions, and the first difference (registers, pc,
+    /// memory written) stops the hart with both states (slow: a tool for
+    /// finding translator bugs).
+    Check,
+}
+
+impl Engine {
+    /// The translator this engine uses, if any.
+    fn translator(self) -> Option<Box<vireo_jit::Jit>> {
+        match self {
+            Engine::Jit => vireo_jit::Jit::new().ok().map(Box::new),
+            Engine::Check => vireo_jit::Jit::new_checking().ok().map(Box::new),
+            Engine::Interp => None,
+        }
+    }
 }
 
 impl std::str::FromStr for Engine {
@@ -66,7 +87,10 @@ impl std::str::FromStr for Engine {
         match s {
             "interp" => Ok(Engine::Interp),
             "jit" => Ok(Engine::Jit),
-            _ => Err(format!("unknown engine `{s}` (expected interp or jit)")),
+            "check" => Ok(Engine::Check),
+            _ => Err(format!(
+                "unknown engine `{s}` (expected interp, jit or check)"
+            )),
         }
     }
 }
@@ -76,6 +100,7 @@ impl std::fmt::Display for Engine {
         f.write_str(match self {
             Engine::Interp => "interp",
             Engine::Jit => "jit",
+            Engine::Check => "check",
         })
     }
 }
@@ -173,6 +198,73 @@ unsafe extern "C" fn jit_fp_op(hart: *mut u8, raw: u64) -> u64 {
     match h.exec_fp(&insn) {
         Ok(()) => 0,
         Err(_) => 1,
+    }
+}
+
+/// The state translated code may change (engine `Check` saves and compares
+/// it).
+struct CheckPoint {
+    x: [u64; 32],
+    f: [u64; 32],
+    fcsr: u64,
+    mstatus: u64,
+    pc: u64,
+}
+
+impl CheckPoint {
+    fn of(h: &Hart) -> CheckPoint {
+        CheckPoint {
+            x: h.x,
+            f: h.f,
+            fcsr: h.csr.fcsr,
+            mstatus: h.csr.mstatus,
+            pc: h.pc,
+        }
+    }
+
+    fn restore(&self, h: &mut Hart) {
+        h.x = self.x;
+        h.f = self.f;
+        h.csr.fcsr = self.fcsr;
+        h.csr.mstatus = self.mstatus;
+        h.pc = self.pc;
+    }
+}
+
+/// Read `size` (1, 2, 4 or 8) bytes at host address `host`.
+///
+/// # Safety
+///
+/// `host..host + size` lies in guest RAM.
+unsafe fn read_host(host: u64, size: u64) -> u64 {
+    let p = host as *const u8;
+    // SAFETY: the caller guarantees the bytes are in guest RAM; unaligned
+    // reads are allowed.
+    unsafe {
+        match size {
+            1 => p.read() as u64,
+            2 => (p as *const u16).read_unaligned() as u64,
+            4 => (p as *const u32).read_unaligned() as u64,
+            _ => (p as *const u64).read_unaligned(),
+        }
+    }
+}
+
+/// Write the low `size` bytes of `v` at host address `host`.
+///
+/// # Safety
+///
+/// As [`read_host`].
+unsafe fn write_host(host: u64, size: u64, v: u64) {
+    let p = host as *mut u8;
+    // SAFETY: as read_host.
+    unsafe {
+        match size {
+            1 => p.write(v as u8),
+            2 => (p as *mut u16).write_unaligned(v as u16),
+            4 => (p as *mut u32).write_unaligned(v as u32),
+            _ => (p as *mut u64).write_unaligned(v),
+        }
     }
 }
 
@@ -424,6 +516,14 @@ pub struct Hart {
     /// Translated code chains to the next region (see `vireo_jit`); off
     /// only to measure what chaining gains (`VIREO_JIT_NO_CHAIN=1`).
     jit_chaining: bool,
+    /// Engine `Check`: the store log of the region being checked, and the
+    /// report of the first divergence.
+    check_log: Vec<u64>,
+    divergence: Option<String>,
+    /// Tests of engine `Check`: flip bit 0 of this register after each
+    /// translated region, as a translator bug would.
+    #[cfg(test)]
+    corrupt_translated_x: Option<usize>,
 }
 
 impl Hart {
@@ -436,10 +536,7 @@ impl Hart {
         config: HartConfig,
     ) -> Box<Hart> {
         let ram = bus.ram().clone();
-        let jit = match config.engine {
-            Engine::Jit => vireo_jit::Jit::new().ok().map(Box::new),
-            Engine::Interp => None,
-        };
+        let jit = config.engine.translator();
         Box::new(Hart {
             x: [0; 32],
             f: [0; 32],
@@ -465,6 +562,10 @@ impl Hart {
             jit,
             region_buf: Vec::new(),
             jit_chaining: std::env::var_os("VIREO_JIT_NO_CHAIN").is_none(),
+            check_log: Vec::new(),
+            divergence: None,
+            #[cfg(test)]
+            corrupt_translated_x: None,
         })
     }
 
@@ -481,10 +582,7 @@ impl Hart {
         // them all stale before it goes.
         self.blocks.flush();
         self.blocks.translations.clear();
-        self.jit = match engine {
-            Engine::Jit => vireo_jit::Jit::new().ok().map(Box::new),
-            Engine::Interp => None,
-        };
+        self.jit = engine.translator();
     }
 
     /// The execution engine in use.
@@ -881,10 +979,23 @@ impl Hart {
         self.blocks.jit_runs += 1;
         // Loops inside the translation stop at the budget end or at the
         // next clock poll, whichever is first.
-        let limit = target
-            .saturating_sub(self.instret + self.traps)
-            .min(self.timer_countdown.max(1) as u64)
-            .max(1);
+        let checking = self.config.engine == Engine::Check;
+        let limit = if checking {
+            // One pass through one region: no loops, no chaining.
+            1
+        } else {
+            target
+                .saturating_sub(self.instret + self.traps)
+                .min(self.timer_countdown.max(1) as u64)
+                .max(1)
+        };
+        if checking {
+            // At most one store per instruction of the region.
+            self.check_log.clear();
+            self.check_log
+                .resize(3 * (vireo_jit::MAX_REGION_LEN as usize + 1), 0);
+        }
+        let before = checking.then(|| CheckPoint::of(self));
         let tlb = &self.mmu.tlbs[self.data_idx];
         let fetch_tlb = &self.mmu.tlbs[mmu::priv_index(self.prv)];
         let mut ctx = vireo_jit::JitCtx {
@@ -899,10 +1010,14 @@ impl Hart {
             next_pc: 0,
             executed: 0,
             limit,
-            store_log: std::ptr::null_mut(),
+            store_log: if checking {
+                self.check_log.as_mut_ptr()
+            } else {
+                std::ptr::null_mut()
+            },
             store_log_len: 0,
             // An empty fetch TLB never hits: no chaining.
-            tlb_exec: if self.jit_chaining {
+            tlb_exec: if self.jit_chaining && !checking {
                 fetch_tlb.exec.as_ptr() as *const u8
             } else {
                 NO_CHAIN_TLB.as_ptr() as *const u8
@@ -910,8 +1025,6 @@ impl Hart {
             slots: self.blocks.slots.as_ptr() as *const u8,
             slot_mask: (BLOCK_SLOTS - 1) as u64,
             gen: self.blocks.gen as u64,
-            epoch_ptr: self.ram.code_epoch_ptr(),
-            epoch: self.blocks.epoch,
             chained: 0,
             f: self.f.as_mut_ptr(),
             mstatus: &self.csr.mstatus,
@@ -932,20 +1045,35 @@ impl Hart {
         // physical page, so any store into it would have flushed too).
         // Chained regions are found through current slots the same way.
         // The context points at this hart's registers, its current data
-        // and fetch TLBs, its block slots and the RAM page flags and code
-        // epoch, all alive and not otherwise accessed by this thread
+        // and fetch TLBs, its block slots and the RAM page flags, all alive and not otherwise accessed by this thread
         // during the call; the code follows the contract in vireo_jit (no
         // traps, no calls back).
         let r = unsafe { entry.call(&mut ctx, code) };
         self.blocks.chained += ctx.chained;
         self.x[0] = 0;
-        self.pc = ctx.next_pc;
-        // No CSR reads in translated code: retiring after the fact gives the
-        // counters the interpreter would show.
-        self.retire(ctx.executed as i64);
         self.blocks.jit_insns += ctx.executed;
-        if r == vireo_jit::EXIT_DONE {
-            return true;
+        #[cfg(test)]
+        if let Some(r) = self.corrupt_translated_x {
+            self.x[r] ^= 1;
+        }
+        if let Some(before) = before {
+            // The interpreter redoes the region (and retires it).
+            if let Err(report) = self.check_region(&before, &ctx) {
+                self.divergence = Some(report);
+                self.pending_exit = Some(Exit::Diverged);
+                return false;
+            }
+            if r == vireo_jit::EXIT_DONE {
+                return false;
+            }
+        } else {
+            self.pc = ctx.next_pc;
+            // No CSR reads in translated code: retiring after the fact
+            // gives the counters the interpreter would show.
+            self.retire(ctx.executed as i64);
+            if r == vireo_jit::EXIT_DONE {
+                return true;
+            }
         }
         self.blocks.slow_exits += 1;
         // Stopped before the instruction at `pc`, which needs the slow
@@ -965,6 +1093,94 @@ impl Hart {
             }
         }
         false
+    }
+
+    /// Engine `Check`, after translated code ran one region from the
+    /// state `before`: record what it did, undo it (memory from the store
+    /// log, then registers), run the same number of instructions in the
+    /// interpreter, and compare. Returns the report of the first
+    /// difference; either way the hart is left in the interpreter's state.
+    /// (Stores the interpreter makes and the translation did not are not
+    /// seen here; they show up as a later difference.)
+    fn check_region(&mut self, before: &CheckPoint, ctx: &vireo_jit::JitCtx) -> Result<(), String> {
+        let jit = CheckPoint::of(self);
+        let log_len = (ctx.store_log_len as usize).min(self.check_log.len());
+        let log: Vec<u64> = self.check_log[..log_len].to_vec();
+        // (host address, size, value the translation left)
+        let mut written = Vec::with_capacity(log.len() / 3);
+        for e in log.chunks_exact(3) {
+            // SAFETY: translated code logged the host address of a store
+            // it made through a TLB hit: inside guest RAM, `e[1]` bytes.
+            written.push((e[0], e[1], unsafe { read_host(e[0], e[1]) }));
+        }
+        for e in log.chunks_exact(3).rev() {
+            // SAFETY: as above; restores the bytes the store replaced.
+            unsafe { write_host(e[0], e[1], e[2]) };
+        }
+        before.restore(self);
+        for _ in 0..ctx.executed {
+            self.step_slow();
+        }
+        let interp = CheckPoint::of(self);
+        let mut diffs = Vec::new();
+        if interp.pc != ctx.next_pc {
+            diffs.push(format!(
+                "pc: translated {:#x}, interpreter {:#x}",
+                ctx.next_pc, interp.pc
+            ));
+        }
+        for r in 1..32 {
+            if jit.x[r] != interp.x[r] {
+                diffs.push(format!(
+                    "x{r}: translated {:#x}, interpreter {:#x}",
+                    jit.x[r], interp.x[r]
+                ));
+            }
+        }
+        for r in 0..32 {
+            if jit.f[r] != interp.f[r] {
+                diffs.push(format!(
+                    "f{r}: translated {:#x}, interpreter {:#x}",
+                    jit.f[r], interp.f[r]
+                ));
+            }
+        }
+        if jit.fcsr != interp.fcsr {
+            diffs.push(format!(
+                "fcsr: translated {:#x}, interpreter {:#x}",
+                jit.fcsr, interp.fcsr
+            ));
+        }
+        let host0 = self
+            .ram
+            .host_ptr(self.ram.base(), 1)
+            .map_or(0, |p| p as u64);
+        for &(host, size, value) in &written {
+            // SAFETY: as above.
+            let now = unsafe { read_host(host, size) };
+            if now != value {
+                diffs.push(format!(
+                    "{size}-byte store at {:#x}: translated {value:#x}, interpreter {now:#x}",
+                    self.ram.base() + host.wrapping_sub(host0)
+                ));
+            }
+        }
+        if diffs.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "--engine check: translated code diverged from the interpreter in the region at pc {:#x} ({} instructions ran, privilege {:?}):\n  {}",
+            before.pc,
+            ctx.executed,
+            self.prv,
+            diffs.join("\n  ")
+        ))
+    }
+
+    /// Engine `Check`: the report of the divergence that stopped the hart
+    /// ([`Exit::Diverged`]).
+    pub fn divergence(&self) -> Option<&str> {
+        self.divergence.as_deref()
     }
 
     /// Translate the region starting at the block in `slot` and keep the

@@ -40,10 +40,9 @@
 //! # Chaining
 //!
 //! A normal end does not return at once: while fewer than `limit`
-//! instructions have retired and the code epoch is the one the call
-//! started with, the code looks up the next pc the way the caller's
-//! dispatcher would — the fetch TLB gives its physical address (a hit
-//! proves the mapping and execute permission), [`slot_index`] its
+//! instructions have retired, the code looks up the next pc the way the
+//! caller's dispatcher would — the fetch TLB gives its physical address (a
+//! hit proves the mapping and execute permission), [`slot_index`] its
 //! block-cache slot — and when that slot is current (same address, same
 //! generation `gen`) and holds code, jumps there with a tail call (all
 //! regions use Cranelift's `tail` convention, so a chain uses one stack
@@ -52,6 +51,12 @@
 //! interrupt-check interval): interrupts are still taken within a bounded
 //! number of instructions. Translated code changes no CSR, privilege or
 //! mapping, so the TLB and privilege it started with stay the right ones.
+//! It never stores into decoded code either (those pages are flagged), so
+//! the slots stay current during a call; a store by *another* hart into
+//! code this hart is running is seen when the call returns (within
+//! `limit` instructions), which RISC-V allows: without a `fence.i` on this
+//! hart (which a remote fence delivers as an interrupt) its instruction
+//! fetches need not see other harts' stores.
 //!
 //! # Invalidation
 //!
@@ -153,10 +158,6 @@ pub struct JitCtx {
     pub slot_mask: u64,
     /// The current generation of the block cache (older slots are stale).
     pub gen: u64,
-    /// The RAM code epoch, and its value when the call started: chaining
-    /// stops as soon as another thread stored into decoded code.
-    pub epoch_ptr: *const u64,
-    pub epoch: u64,
     /// Out: region-to-region transitions made inside the call (direct
     /// chaining, without returning to the caller).
     pub chained: u64,
@@ -200,13 +201,11 @@ const CTX_TLB_EXEC: i32 = 104;
 const CTX_SLOTS: i32 = 112;
 const CTX_SLOT_MASK: i32 = 120;
 const CTX_GEN: i32 = 128;
-const CTX_EPOCH_PTR: i32 = 136;
-const CTX_EPOCH: i32 = 144;
-const CTX_CHAINED: i32 = 152;
-const CTX_F: i32 = 160;
-const CTX_MSTATUS: i32 = 168;
-const CTX_FP_STATE: i32 = 176;
-const CTX_FP_OP: i32 = 184;
+const CTX_CHAINED: i32 = 136;
+const CTX_F: i32 = 144;
+const CTX_MSTATUS: i32 = 152;
+const CTX_FP_STATE: i32 = 160;
+const CTX_FP_OP: i32 = 168;
 
 /// Size of one block-cache slot of the caller:
 /// `#[repr(C)] { paddr: u64, code: Option<Code>, gen: u32, .. }`.
@@ -244,8 +243,6 @@ const _: () = {
     assert!(std::mem::offset_of!(JitCtx, slots) == CTX_SLOTS as usize);
     assert!(std::mem::offset_of!(JitCtx, slot_mask) == CTX_SLOT_MASK as usize);
     assert!(std::mem::offset_of!(JitCtx, gen) == CTX_GEN as usize);
-    assert!(std::mem::offset_of!(JitCtx, epoch_ptr) == CTX_EPOCH_PTR as usize);
-    assert!(std::mem::offset_of!(JitCtx, epoch) == CTX_EPOCH as usize);
     assert!(std::mem::offset_of!(JitCtx, chained) == CTX_CHAINED as usize);
     assert!(std::mem::offset_of!(JitCtx, f) == CTX_F as usize);
     assert!(std::mem::offset_of!(JitCtx, mstatus) == CTX_MSTATUS as usize);
@@ -850,12 +847,6 @@ impl<'a> Translator<'a> {
         let more = self.b.ins().icmp(IntCC::UnsignedLessThan, n, self.limit);
         let go = self.b.ins().band(done, more);
         next_if!(go);
-        // Decoded code unchanged since the call started.
-        let ep = self.b.ins().load(types::I64, f, ctx, CTX_EPOCH_PTR);
-        let now = self.b.ins().load(types::I64, MemFlagsData::new(), ep, 0);
-        let then = self.b.ins().load(types::I64, f, ctx, CTX_EPOCH);
-        let same = self.b.ins().icmp(IntCC::Equal, now, then);
-        next_if!(same);
         // The fetch TLB: pc's page mapped and executable.
         let tlb = self.b.ins().load(types::I64, f, ctx, CTX_TLB_EXEC);
         let vpn = self.b.ins().ushr_imm_s(pc, 12);
@@ -1617,8 +1608,6 @@ mod tests {
             slots: std::ptr::null(),
             slot_mask: 0,
             gen: 1,
-            epoch_ptr: &EPOCH,
-            epoch: 0,
             chained: 0,
             f: std::ptr::null_mut(),
             mstatus: &MSTATUS_FS_DIRTY,
@@ -1629,7 +1618,6 @@ mod tests {
 
     static MSTATUS_FS_DIRTY: u64 = MSTATUS_FS as u64;
 
-    static EPOCH: u64 = 0;
     static EMPTY_EXEC: [u64; TLB_ENTRIES * 3] = {
         let mut v = [0u64; TLB_ENTRIES * 3];
         let mut i = 0;

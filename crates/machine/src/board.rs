@@ -860,7 +860,7 @@ fn hart_loop(mut hart: Box<Hart>, sh: &VcpuShared) -> Box<Hart> {
             Exit::Budget => 0,
             Exit::Wfi => 1,
             Exit::SbiCall => 2,
-            Exit::ExitRequested => 3,
+            Exit::ExitRequested | Exit::Diverged => 3,
         };
         exits[reason].fetch_add(1, Ordering::Relaxed);
         if let Ok(mut p) = sh.published[id].lock() {
@@ -871,6 +871,14 @@ fn hart_loop(mut hart: Box<Hart>, sh: &VcpuShared) -> Box<Hart> {
             Exit::Budget => {}
             Exit::Wfi => hart.wait_for_interrupt(),
             Exit::SbiCall => sh.sbi.call(&mut hart),
+            Exit::Diverged => {
+                eprintln!(
+                    "vireo: hart {id}: {}",
+                    hart.divergence().unwrap_or("diverged")
+                );
+                sh.power.request(PowerEvent::Fail(255));
+                return hart;
+            }
             Exit::ExitRequested => {
                 if !sh.pause.load(Ordering::Acquire) {
                     hart.signals.clear_exit();

@@ -370,12 +370,6 @@ impl GuestRam {
     pub fn code_epoch(&self) -> u64 {
         self.code_epoch.load(Ordering::Acquire)
     }
-
-    /// Where the code epoch lives, for translated code that compares it
-    /// (a plain aligned 64-bit load: atomic on the hosts vireo runs on).
-    pub fn code_epoch_ptr(&self) -> *const u64 {
-        self.code_epoch.as_ptr()
-    }
 }
 
 impl std::fmt::Debug for GuestRam {

@@ -109,8 +109,10 @@ struct RunArgs {
     /// Print the register file of every hart to stderr at exit.
     #[arg(long)]
     dump_regs: bool,
-    /// Execution engine: `interp` (the interpreter, the reference) or
-    /// `jit` (translate hot code to host code).
+    /// Execution engine: `jit` (translate hot code to host code), `interp`
+    /// (the interpreter, the reference), or `check` (run every translated
+    /// region, undo it, rerun it in the interpreter and stop at the first
+    /// difference: slow, for finding translator bugs).
     #[arg(long, value_name = "ENGINE", default_value_t = vireo_hart::Engine::default())]
     engine: vireo_hart::Engine,
     /// JIT: translate a block once it has run this many times (lower
