@@ -190,12 +190,13 @@ const _: () = {
 /// # Safety
 ///
 /// `hart` is the `fp_state` that `run_block_jit` put in the context: the
-/// running hart, not otherwise accessed while translated code runs.
-unsafe extern "C" fn jit_fp_op(hart: *mut u8, raw: u64) -> u64 {
-    // SAFETY: see above; the hart outlives the call.
-    let h = unsafe { &mut *(hart as *mut Hart) };
-    let insn = vireo_isa::decode(raw as u32);
-    match h.exec_fp(&insn) {
+/// running hart, not otherwise accessed while translated code runs;
+/// `insn` points at a live decoded instruction.
+unsafe extern "C" fn jit_fp_op(hart: *mut u8, insn: *const Insn) -> u64 {
+    // SAFETY: see above; the hart outlives the call, and translated code
+    // passes an instruction its translator keeps alive with the code.
+    let (h, insn) = unsafe { (&mut *(hart as *mut Hart), &*insn) };
+    match h.exec_fp(insn) {
         Ok(()) => 0,
         Err(_) => 1,
     }

@@ -169,8 +169,9 @@ pub struct JitCtx {
     pub mstatus: *const u64,
     /// Opaque state passed to `fp_op`.
     pub fp_state: *mut u8,
-    /// Executes one F/D arithmetic instruction (its raw bits) on
-    /// `fp_state`, reading and writing the f and x registers in memory and
+    /// Executes one F/D arithmetic instruction (a pointer to its decoded
+    /// [`Insn`], kept by the [`Jit`] as long as the code) on `fp_state`,
+    /// reading and writing the f and x registers in memory and
     /// the floating-point flags; returns 0, or 1 without any effect when
     /// the instruction must trap (an invalid rounding mode). Translated
     /// code calls it in the host's C convention; it must not unwind.
@@ -178,7 +179,7 @@ pub struct JitCtx {
 }
 
 /// See [`JitCtx::fp_op`].
-pub type FpOpFn = unsafe extern "C" fn(state: *mut u8, raw: u64) -> u64;
+pub type FpOpFn = unsafe extern "C" fn(state: *mut u8, insn: *const Insn) -> u64;
 
 /// Most instructions a region has (so a checking caller can size the
 /// store log: a call retires at most `limit + MAX_REGION_LEN`).
@@ -355,6 +356,27 @@ pub fn supported(op: Op) -> bool {
             | Ror
             | Rori
             | Rev8
+            | Sh1addUw
+            | Sh2addUw
+            | Sh3addUw
+            | SlliUw
+            | Clzw
+            | Ctzw
+            | Cpopw
+            | Rolw
+            | Rorw
+            | Roriw
+            | OrcB
+            | Bclr
+            | Bclri
+            | Bext
+            | Bexti
+            | Binv
+            | Binvi
+            | Bset
+            | Bseti
+            | CzeroEqz
+            | CzeroNez
             | Fence
             | Flw
             | Fld
@@ -406,6 +428,11 @@ pub struct Jit {
     stats: JitStats,
     /// Emit the store log (checking translators).
     log_stores: bool,
+    /// Decoded instructions that generated code points at: freed with the
+    /// code memory. Boxed: their addresses are baked into the code, so
+    /// they must not move when the vector grows.
+    #[allow(clippy::vec_box)]
+    kept_insns: Vec<Box<Insn>>,
     /// The entry trampoline of the current module.
     enter: Trampoline,
 }
@@ -513,6 +540,7 @@ impl Jit {
             fctx,
             stats: JitStats::default(),
             log_stores: false,
+            kept_insns: Vec::new(),
             enter,
         })
     }
@@ -573,6 +601,7 @@ impl Jit {
         let mut module = new_module()?;
         self.enter = build_trampoline(&mut module, &mut self.ctx, &mut self.fctx)?;
         self.module = Some(module);
+        self.kept_insns.clear();
         self.stats.code_bytes = 0;
         self.stats.mapped_bytes = 0;
         self.stats.resets += 1;
@@ -611,6 +640,7 @@ impl Jit {
             t.fp_sig = Some(fp_sig);
             t.region(insns);
             t.finish_exit(chain_sig);
+            self.kept_insns.append(&mut t.kept_insns);
             t.b.seal_all_blocks();
             t.b.finalize(module.target_config());
         }
@@ -725,6 +755,10 @@ struct Translator<'a> {
     f_regs: Option<Value>,
     /// The signature of [`JitCtx::fp_op`].
     fp_sig: Option<SigRef>,
+    /// Instructions the code points at (see [`JitCtx::fp_op`]); boxed so
+    /// that their addresses stay put.
+    #[allow(clippy::vec_box)]
+    kept_insns: Vec<Box<Insn>>,
 }
 
 impl<'a> Translator<'a> {
@@ -806,6 +840,7 @@ impl<'a> Translator<'a> {
             log_stores: false,
             f_regs: None,
             fp_sig: None,
+            kept_insns: Vec::new(),
         }
     }
 
@@ -1411,7 +1446,10 @@ impl<'a> Translator<'a> {
                 let f = MemFlagsData::trusted();
                 let state = self.b.ins().load(types::I64, f, self.ctx, CTX_FP_STATE);
                 let func = self.b.ins().load(types::I64, f, self.ctx, CTX_FP_OP);
-                let raw = self.iconst(i.raw as u64);
+                // The decoded instruction lives as long as the code.
+                let kept = Box::new(*i);
+                let raw = self.iconst(&*kept as *const Insn as u64);
+                self.kept_insns.push(kept);
                 let sig = self.fp_sig.expect("signature imported for FP regions");
                 let call = self.b.ins().call_indirect(sig, func, &[state, raw]);
                 let r = self.b.inst_results(call)[0];
@@ -1553,6 +1591,87 @@ impl<'a> Translator<'a> {
                 self.set(i.rd, v);
             }
             Rori => shift_imm!(rotr_imm_s, types::I64, 63),
+            Roriw => shift_imm!(rotr_imm_s, types::I32, 31),
+            Rolw => shift!(rotl, types::I32, 31),
+            Rorw => shift!(rotr, types::I32, 31),
+            Sh1addUw | Sh2addUw | Sh3addUw | SlliUw => {
+                let a = rs1!();
+                let z = self.b.ins().band_imm_s(a, 0xffff_ffff);
+                let v = match i.op {
+                    Sh1addUw | Sh2addUw | Sh3addUw => {
+                        let n = match i.op {
+                            Sh1addUw => 1,
+                            Sh2addUw => 2,
+                            _ => 3,
+                        };
+                        let b = rs2!();
+                        let s = self.b.ins().ishl_imm_s(z, n);
+                        self.b.ins().iadd(s, b)
+                    }
+                    _ => self.b.ins().ishl_imm_s(z, imm & 63),
+                };
+                self.set(i.rd, v);
+            }
+            Clzw | Ctzw | Cpopw => {
+                let a = rs1!();
+                let w = self.b.ins().ireduce(types::I32, a);
+                let r = match i.op {
+                    Clzw => self.b.ins().clz(w),
+                    Ctzw => self.b.ins().ctz(w),
+                    _ => self.b.ins().popcnt(w),
+                };
+                let v = self.b.ins().uextend(types::I64, r);
+                self.set(i.rd, v);
+            }
+            OrcB => {
+                // Bit 7 of each byte of t is set when the byte is not
+                // zero (its low 7 bits carry into bit 7, or bit 7 is set);
+                // no carry leaves a byte. (t >> 7) * 0xff spreads it.
+                const LOW7: i64 = 0x7f7f_7f7f_7f7f_7f7f;
+                let a = rs1!();
+                let lo = self.b.ins().band_imm_s(a, LOW7);
+                let t = self.b.ins().iadd_imm_s(lo, LOW7);
+                let t = self.b.ins().bor(t, a);
+                let t = self.b.ins().band_imm_s(t, 0x8080_8080_8080_8080u64 as i64);
+                let t = self.b.ins().ushr_imm_s(t, 7);
+                let v = self.b.ins().imul_imm_s(t, 0xff);
+                self.set(i.rd, v);
+            }
+            Bclr | Bclri | Bext | Bexti | Binv | Binvi | Bset | Bseti => {
+                let a = rs1!();
+                let sh = if matches!(i.op, Bclr | Bext | Binv | Bset) {
+                    let b = rs2!();
+                    self.b.ins().band_imm_s(b, 63)
+                } else {
+                    self.iconst((imm & 63) as u64)
+                };
+                let v = if matches!(i.op, Bext | Bexti) {
+                    let t = self.b.ins().ushr(a, sh);
+                    self.b.ins().band_imm_s(t, 1)
+                } else {
+                    let one = self.iconst(1);
+                    let bit = self.b.ins().ishl(one, sh);
+                    match i.op {
+                        Bclr | Bclri => self.b.ins().band_not(a, bit),
+                        Binv | Binvi => self.b.ins().bxor(a, bit),
+                        _ => self.b.ins().bor(a, bit),
+                    }
+                };
+                self.set(i.rd, v);
+            }
+            CzeroEqz | CzeroNez => {
+                let a = rs1!();
+                let b = rs2!();
+                let zero = self.iconst(0);
+                let cc = if i.op == CzeroEqz {
+                    IntCC::Equal
+                } else {
+                    IntCC::NotEqual
+                };
+                let c = self.b.ins().icmp_imm_s(cc, b, 0);
+                let v = self.b.ins().select(c, zero, a);
+                self.set(i.rd, v);
+            }
             Rev8 => {
                 let a = rs1!();
                 let v = self.b.ins().bswap(a);
