@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Interpreter speed on a bare-metal integer loop, vireo vs qemu-system-riscv64,
-# in one run. Prints wall times (hyperfine medians), MIPS, and the ratio.
+# Speed on a bare-metal integer loop, vireo (its JIT, the default, and its
+# interpreter) vs qemu-system-riscv64, in one run. Prints wall times
+# (hyperfine medians), MIPS, and the ratios to QEMU.
 #
 #   bench/mips.sh            # builds vireo (release) if needed
 #
@@ -19,13 +20,15 @@ riscv64-unknown-elf-ld -T tests/asm/link.ld -o "$out/intloop.elf" "$out/intloop.
 insns=500000007
 hyperfine --warmup 1 --runs "${RUNS:-5}" --export-json "$out/r.json" \
     -n vireo "target/release/vireo run --bios none -m 128M --kernel $out/intloop.elf" \
+    -n vireo-interp "target/release/vireo run --engine interp --bios none -m 128M --kernel $out/intloop.elf" \
     -n qemu "qemu-system-riscv64 -M virt -bios none -m 128M -nographic -monitor none -serial null -kernel $out/intloop.elf" >&2
 python3 - "$out/r.json" "$insns" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 n = int(sys.argv[2])
-v, q = r["vireo"]["median"], r["qemu"]["median"]
-print(f"vireo: {v:.3f} s  {n / v / 1e6:.0f} MIPS")
-print(f"qemu:  {q:.3f} s  {n / q / 1e6:.0f} MIPS")
-print(f"vireo/qemu speed ratio: {q / v:.2f}")
+q = r["qemu"]["median"]
+for name in ("vireo", "vireo-interp"):
+    v = r[name]["median"]
+    print(f"{name + ':':14}{v:.3f} s  {n / v / 1e6:.0f} MIPS  ({name}/qemu speed ratio {q / v:.2f})")
+print(f"{'qemu:':14}{q:.3f} s  {n / q / 1e6:.0f} MIPS")
 PY

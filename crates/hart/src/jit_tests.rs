@@ -384,6 +384,20 @@ fn run_both(code: &[u8], seed: u64, dirty: bool) -> (Box<Hart>, Box<Hart>) {
     (a, j)
 }
 
+/// A random program from the generator above (seed `seed`): 20 to 139
+/// instructions looped `iters` to `2 * iters - 1` times, then `wfi`.
+fn random_program(seed: u64, iters: u32) -> Vec<u8> {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let n = 20 + rng.below(120) as usize;
+    let mut items = Vec::new();
+    while items.len() < n {
+        let at = items.len();
+        random_item(&mut rng, at, n, &mut items);
+    }
+    let body = layout(&items, CODE + 8);
+    looped(&body, iters + rng.below(iters as u64) as u32)
+}
+
 #[test]
 fn jit_matches_interpreter_on_random_blocks() {
     let mut translated = 0;
@@ -392,15 +406,7 @@ fn jit_matches_interpreter_on_random_blocks() {
     let mut insns = 0;
     for round in 0..300u64 {
         let seed = 0x5eed_0000 + round;
-        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-        let n = 20 + rng.below(120) as usize;
-        let mut items = Vec::new();
-        while items.len() < n {
-            let at = items.len();
-            random_item(&mut rng, at, n, &mut items);
-        }
-        let body = layout(&items, CODE + 8);
-        let code = looped(&body, 200 + rng.below(200) as u32);
+        let code = random_program(seed, 200);
         let (_, j) = run_both(&code, seed, round % 3 == 0);
         let st = j.stats();
         translated += st.jit_blocks_translated;
@@ -553,24 +559,11 @@ fn engine_can_be_switched_between_runs() {
     assert_eq!(h.engine(), Engine::Interp);
 }
 
-/// A random program from the generator above (seed `seed`), looped.
-fn random_program(seed: u64) -> Vec<u8> {
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let n = 20 + rng.below(120) as usize;
-    let mut items = Vec::new();
-    while items.len() < n {
-        let at = items.len();
-        random_item(&mut rng, at, n, &mut items);
-    }
-    let body = layout(&items, CODE + 8);
-    looped(&body, 100 + rng.below(100) as u32)
-}
-
 #[test]
 fn check_engine_runs_random_programs_like_the_interpreter() {
     for round in 0..20u64 {
         let seed = 0xc4ec_0000 + round;
-        let code = random_program(seed);
+        let code = random_program(seed, 100);
         let mut a = new_hart(Engine::Interp);
         let mut c = new_hart(Engine::Check);
         setup(&mut a, &code, seed, round % 2 == 0);

@@ -665,10 +665,20 @@ impl Machine {
             // The hart comes back through the join handle; if the thread
             // cannot be created the hart is lost with the closure, so keep
             // a way to report it.
-            match std::thread::Builder::new()
-                .name(name)
-                .spawn(move || hart_loop(hart, &shared))
-            {
+            match std::thread::Builder::new().name(name).spawn(move || {
+                // A panic here is a vireo bug: stop the whole machine
+                // (the VMM then exits with an error) instead of leaving
+                // the other vCPUs and the VMM waiting for this one.
+                let run = std::panic::AssertUnwindSafe(|| hart_loop(hart, &shared));
+                match std::panic::catch_unwind(run) {
+                    Ok(hart) => hart,
+                    Err(panic) => {
+                        eprintln!("vireo: a vCPU thread crashed (a bug in vireo; please report it with the message above); stopping the VM");
+                        shared.power.request(PowerEvent::Fail(255));
+                        std::panic::resume_unwind(panic)
+                    }
+                }
+            }) {
                 Ok(h) => self.vcpus.push(h),
                 Err(e) => failed = Some(e),
             }

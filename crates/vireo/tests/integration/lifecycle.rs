@@ -151,6 +151,30 @@ fn resume(sock: &Path) {
     api_ok(sock, "PATCH", "/vm", Some(json!({"state": "Resumed"})));
 }
 
+/// Resume, jumping the guest clock forward by the time spent paused.
+fn resume_catching_up(sock: &Path) {
+    api_ok(
+        sock,
+        "PATCH",
+        "/vm",
+        Some(json!({"state": "Resumed", "wall_clock_catch_up": true})),
+    );
+}
+
+/// 16 bytes the guest reads from `/dev/urandom` now, as 32 hex digits.
+fn guest_random(vm: &mut Vireo) -> String {
+    let out = vm.shell("head -c 16 /dev/urandom | od -An -v -tx1");
+    let bytes: Vec<&str> = out.iter().flat_map(|l| l.split_whitespace()).collect();
+    if bytes.len() != 16
+        || !bytes
+            .iter()
+            .all(|b| b.len() == 2 && b.chars().all(|c| c.is_ascii_hexdigit()))
+    {
+        vm.fail(&format!("16 random bytes from the guest: got {out:?}"));
+    }
+    bytes.concat()
+}
+
 fn snapshot(sock: &Path, state: &Path, mem: &Path, kind: &str) {
     api_ok(
         sock,
@@ -380,6 +404,7 @@ fn snapshots_restore_a_running_program_in_new_processes() {
     // Two clones of the full snapshot, each on its own qcow2 overlay of
     // the disk as it was then, run side by side.
     let mut clones = Vec::new();
+    let mut random = Vec::new();
     for i in 0..2 {
         let overlay = d.path(&format!("clone{i}.qcow2"));
         let out = Command::new("qemu-img")
@@ -435,7 +460,14 @@ fn snapshots_restore_a_running_program_in_new_processes() {
             "no RNG reseed after the restore\n{}",
             c.transcript()
         );
+        random.push(guest_random(c));
     }
+    // Both clones restored the same memory, RNG state included, yet what
+    // they read from /dev/urandom after the restore differs.
+    assert_ne!(
+        random[0], random[1],
+        "two clones of one snapshot read the same random bytes"
+    );
     drop(clones);
 
     // Damaged state files are refused, and nothing is overwritten.
@@ -494,7 +526,8 @@ fn snapshots_restore_a_running_program_in_new_processes() {
 
 /// A failed snapshot (unwritable destination) leaves the VM running and
 /// leaves no file behind; pause and resume keep a TCP transfer through a
-/// port forward intact.
+/// port forward intact; the guest clock skips the paused time, unless the
+/// resume asks for wall-clock catch-up.
 #[test]
 fn pause_resume_keeps_a_tcp_transfer_and_failed_snapshots_change_nothing() {
     use std::io::{Read, Write};
@@ -579,16 +612,40 @@ fn pause_resume_keeps_a_tcp_transfer_and_failed_snapshots_change_nothing() {
         body.len(),
         want.len()
     );
-    // The guest clock does not jump by the time spent paused (4 s here).
+    // The guest clock does not jump by the time spent paused (4 s here):
+    // between two readings of the guest's uptime, the guest clock advances
+    // by the host time between them less the pause (uptime has 10 ms
+    // steps; the margin only absorbs rounding).
+    const PAUSED: f64 = 4.0;
+    let host = std::time::Instant::now();
     let before = uptime(&mut vm);
     pause(&sock);
-    std::thread::sleep(Duration::from_secs(4));
+    std::thread::sleep(Duration::from_secs_f64(PAUSED));
     resume(&sock);
     let after = uptime(&mut vm);
+    let host_secs = host.elapsed().as_secs_f64();
     assert!(
-        after - before < 3.0,
-        "the guest clock jumped over a 4 s pause: {before} -> {after}"
+        after >= before && after - before <= host_secs - PAUSED + 0.1,
+        "the guest clock jumped over a {PAUSED} s pause: {before} -> {after} \
+         in {host_secs:.2} s of host time"
     );
+    // Resumed with wall-clock catch-up, the guest clock jumps forward by
+    // the paused time: it advances by at least the pause, and by no more
+    // than the host time.
+    let host = std::time::Instant::now();
+    let before = uptime(&mut vm);
+    pause(&sock);
+    std::thread::sleep(Duration::from_secs_f64(PAUSED));
+    resume_catching_up(&sock);
+    let after = uptime(&mut vm);
+    let host_secs = host.elapsed().as_secs_f64();
+    assert!(
+        after - before >= PAUSED - 0.02 && after - before <= host_secs + 0.1,
+        "the guest clock did not catch up over a {PAUSED} s pause: {before} -> {after} \
+         in {host_secs:.2} s of host time"
+    );
+    // The guest's timers still work after the jump.
+    assert_eq!(vm.shell("sleep 1 && echo slept"), vec!["slept"]);
     // Metrics count the network traffic.
     let m = api_ok(&sock, "GET", "/metrics", None);
     let net = m["devices"]
