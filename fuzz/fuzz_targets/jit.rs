@@ -1,8 +1,11 @@
 //! Differential fuzzing of the translator: arbitrary bytes run as guest
-//! code once by the interpreter and once by the JIT translating every
-//! block on its first run (`jit_threshold: 1`). Neither may panic or hang,
-//! and both must end in the same state: registers, pc, instructions
-//! retired, traps taken and RAM.
+//! code under `Engine::Check` with every block translated on its first
+//! run (`jit_threshold: 1`), so each translated region is rerun in the
+//! interpreter and compared (registers, pc, fcsr, stored bytes); and,
+//! when the program ends by itself (not by the instruction budget, where
+//! the engines may stop a block apart), once more by the interpreter and
+//! by the JIT separately, which must end in the same state. Nothing may
+//! panic or hang.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -63,6 +66,13 @@ fuzz_target!(|data: &[u8]| {
     if reads_counters(code) {
         return;
     }
+    let mut c = hart(Engine::Check, code, seed, seed2);
+    let ec = c.run(20_000);
+    assert!(
+        ec != vireo_hart::Exit::Diverged,
+        "{}",
+        c.divergence().unwrap_or_default()
+    );
     let mut a = hart(Engine::Interp, code, seed, seed2);
     let mut j = hart(Engine::Jit, code, seed, seed2);
     let ea = a.run(20_000);
