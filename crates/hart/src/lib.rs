@@ -107,11 +107,12 @@ impl std::fmt::Display for Engine {
 
 /// Runs of a decoded block after which the JIT engine translates it. A
 /// translation costs about as much as interpreting some 70 000
-/// instructions (a few hundred microseconds in Cranelift), so a block must
+/// instructions (about 700 microseconds in Cranelift), so a block must
 /// run thousands of times to pay it back: on a Linux boot, 64 translated
-/// 7× more blocks than 1024 and booted 25% slower; above 2048, too much
-/// hot code stays interpreted.
-pub const JIT_THRESHOLD: u32 = 1024;
+/// 7× more blocks than 1024 and booted 25% slower; with chaining and F/D
+/// translated, 2048 boots in 4.1 s against 4.5 s for 1024 and 4.9 s for
+/// 512, and 4096 or 8192 gain nothing more (3 boots each, 2026-12-06).
+pub const JIT_THRESHOLD: u32 = 2048;
 /// Most instructions in one translated region.
 const MAX_REGION_INSNS: usize = vireo_jit::MAX_REGION_LEN as usize;
 /// Code memory (mapped, page-granular) held before the JIT drops all of it
