@@ -330,8 +330,9 @@ struct BlockCache {
     interp_runs: u64,
     /// Instructions retired by translated code.
     jit_insns: u64,
-    /// Translated-region entries straight from the previous region, and
-    /// exits from translated code to the interpreter mid-region.
+    /// Translated-region entries chained in translated code, entries by
+    /// the dispatcher's fast path, and exits from translated code to the
+    /// interpreter mid-region.
     chained: u64,
     fast_dispatch: u64,
     slow_exits: u64,
@@ -1047,9 +1048,10 @@ impl Hart {
         // physical page, so any store into it would have flushed too).
         // Chained regions are found through current slots the same way.
         // The context points at this hart's registers, its current data
-        // and fetch TLBs, its block slots and the RAM page flags, all alive and not otherwise accessed by this thread
-        // during the call; the code follows the contract in vireo_jit (no
-        // traps, no calls back).
+        // and fetch TLBs, its block slots and the RAM page flags, all
+        // alive and not otherwise accessed by this thread during the call
+        // (the F/D helper is handed the hart itself, see `jit_fp_op`); the
+        // code follows the contract in vireo_jit (no traps).
         let r = unsafe { entry.call(&mut ctx, code) };
         self.blocks.chained += ctx.chained;
         self.x[0] = 0;
@@ -1106,8 +1108,8 @@ impl Hart {
     /// seen here; they show up as a later difference.)
     fn check_region(&mut self, before: &CheckPoint, ctx: &vireo_jit::JitCtx) -> Result<(), String> {
         let jit = CheckPoint::of(self);
-        let log_len = (ctx.store_log_len as usize).min(self.check_log.len());
-        let log: Vec<u64> = self.check_log[..log_len].to_vec();
+        let mut log = std::mem::take(&mut self.check_log);
+        log.truncate(ctx.store_log_len as usize);
         // (host address, size, value the translation left)
         let mut written = Vec::with_capacity(log.len() / 3);
         for e in log.chunks_exact(3) {
@@ -1119,6 +1121,8 @@ impl Hart {
             // SAFETY: as above; restores the bytes the store replaced.
             unsafe { write_host(e[0], e[1], e[2]) };
         }
+        // The buffer is reused for the next region.
+        self.check_log = log;
         before.restore(self);
         for _ in 0..ctx.executed {
             self.step_slow();

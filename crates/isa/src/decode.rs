@@ -1420,4 +1420,30 @@ mod tests {
         }
         assert!(legal > N / 10, "only {legal} legal decodes");
     }
+
+    /// `is_fp_arith` (which relies on the order of `Op`) holds exactly for
+    /// what the OP-FP and fused multiply-add opcodes decode to, and never
+    /// for the F/D loads and stores.
+    #[test]
+    fn fp_arith_is_what_the_fp_opcodes_decode_to() {
+        let mut seen = 0;
+        for hi in 0..(1u32 << 14) {
+            // Every funct7/rs2 combination (bits 31:20, rs2's low bits
+            // varied through `hi`) and every rm, with fixed registers.
+            for rm in 0..8u32 {
+                for major in [0x53u32, 0x43, 0x47, 0x4b, 0x4f] {
+                    let w = (hi << 18) | (rm << 12) | (1 << 7) | major;
+                    let op = decode(w).op;
+                    if op != Illegal {
+                        assert!(crate::is_fp_arith(op), "{w:#010x}: {op:?}");
+                        seen += 1;
+                    }
+                }
+            }
+        }
+        assert!(seen > 10_000, "only {seen} FP decodes");
+        for op in [Flw, Fsw, Fld, Fsd, Fence, FenceI, Addi, Sh1add, CboZero] {
+            assert!(!crate::is_fp_arith(op), "{op:?}");
+        }
+    }
 }

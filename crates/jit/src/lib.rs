@@ -11,8 +11,8 @@
 //! region become host jumps (loops). The caller fills [`JitCtx`] with raw
 //! pointers into its own state (the 32 integer registers, the data and
 //! fetch TLB arrays for the current privilege, the RAM page flags, its
-//! block-cache slots and the code epoch) and the region's virtual `pc`,
-//! and calls [`Jit::enter`]. The code runs and returns one of:
+//! block-cache slots, the f registers and `mstatus`) and the region's
+//! virtual `pc`, and calls [`Jit::enter`]. The code runs and returns one of:
 //!
 //! - [`EXIT_DONE`] (0): control left a region normally; `next_pc` is the
 //!   pc of the next instruction (branch target, fall-through or jump
@@ -26,12 +26,12 @@
 //!   stores done); it has not run: the interpreter runs it next and takes
 //!   any trap precisely.
 //!
-//! Translated code never traps and never calls back into the host: it only
-//! reads and writes the registers, reads the TLB, flag and slot arrays,
-//! and reads and writes guest RAM through TLB hits (whose invariant is that
-//! the whole page is RAM the current privilege may access that way). Only
-//! the integer registers are touched, so regions end before the FPU, CSRs,
-//! atomics or system instructions (the interpreter runs those).
+//! Translated code never traps: it reads and writes the registers, reads
+//! the TLB, flag and slot arrays, and reads and writes guest RAM through
+//! TLB hits (whose invariant is that the whole page is RAM the current
+//! privilege may access that way). Its one call back into the host is
+//! [`JitCtx::fp_op`], for F/D arithmetic. Regions end before CSR, atomic
+//! and system instructions (the interpreter runs those).
 //!
 //! The guest `pc` is an input, not a constant of the code: the same physical
 //! region reached through two virtual mappings gets correct `auipc`, link
@@ -503,11 +503,6 @@ fn new_module() -> Result<JITModule, String> {
     flags
         .set("enable_verifier", "false")
         .map_err(|e| e.to_string())?;
-    if let Ok(a) = std::env::var("VIREO_JIT_REGALLOC") {
-        flags
-            .set("regalloc_algorithm", &a)
-            .map_err(|e| e.to_string())?;
-    }
     flags
         .set("use_colocated_libcalls", "false")
         .map_err(|e| e.to_string())?;
@@ -844,16 +839,15 @@ impl<'a> Translator<'a> {
         }
     }
 
-    fn f_ptr(&mut self) -> Value {
+    fn f_ptr(&self) -> Value {
         self.f_regs
             .expect("f registers loaded on entry of FP regions")
     }
 
     /// Fill the shared exit (registers are already stored, see
-    /// [`reg_masks`]). A normal end ([`EXIT_DONE`]) chains: while the
-    /// instruction limit is not reached and no other thread changed
-    /// decoded code (the code epoch), the next region is looked up the way
-    /// the caller's dispatcher would — the fetch TLB for the pc's physical
+    /// [`reg_masks`]). A normal end ([`EXIT_DONE`]) chains (see the crate
+    /// documentation): while the instruction limit is not reached, the
+    /// next region is looked up the way the caller's dispatcher would — the fetch TLB for the pc's physical
     /// address (which proves mapping and execute permission), then the
     /// block-cache slot of that address in the current generation — and
     /// entered with a tail call. Anything else stores the outputs and
