@@ -343,7 +343,19 @@ struct BlockCache {
     translations: TranslationMap,
     /// Translations found again after a flush.
     relinked: u64,
+    /// The slots blocks of each page (by page address) were decoded
+    /// into, so that a write into one code page drops only that page's
+    /// blocks. Entries may be stale (the slot was reused since): checked
+    /// when used. Emptied with the cache.
+    page_slots: PageSlots,
+    /// Pages whose blocks were dropped one by one (not by a flush).
+    page_drops: u64,
+    /// Scratch list of written code pages (see `sync_code`).
+    written_pages: Vec<u64>,
 }
+
+type PageSlots =
+    std::collections::HashMap<u64, Vec<u32>, std::hash::BuildHasherDefault<PaddrHasher>>;
 
 impl BlockCache {
     fn new() -> BlockCache {
@@ -362,7 +374,24 @@ impl BlockCache {
             slow_exits: 0,
             translations: TranslationMap::default(),
             relinked: 0,
+            page_slots: PageSlots::default(),
+            page_drops: 0,
+            written_pages: Vec::new(),
         }
+    }
+
+    /// Drop the blocks decoded from the page at `page` (a page address).
+    fn drop_page(&mut self, page: u64) {
+        let Some(list) = self.page_slots.remove(&page) else {
+            return;
+        };
+        for s in list {
+            let slot = &mut self.slots[s as usize];
+            if slot.paddr & !0xfff == page {
+                *slot = EMPTY_SLOT;
+            }
+        }
+        self.page_drops += 1;
     }
 
     fn flush(&mut self) {
@@ -372,6 +401,7 @@ impl BlockCache {
             self.gen = 1;
         }
         self.insns.clear();
+        self.page_slots.clear();
         self.flushes += 1;
     }
 
@@ -390,6 +420,9 @@ pub struct HartStats {
     pub blocks_decoded: u64,
     /// Decode-cache flushes.
     pub cache_flushes: u64,
+    /// Code pages whose decoded blocks were dropped one by one (after a
+    /// write into them), without a flush.
+    pub code_pages_dropped: u64,
     /// TLB misses (slow-path translations).
     pub tlb_misses: u64,
     /// Traps taken (exceptions and interrupts).
@@ -456,9 +489,10 @@ impl std::fmt::Display for HartStats {
         )?;
         write!(
             f,
-            "  caches: {} blocks decoded, {} decode-cache flushes; {} translations of {:.1} instructions on average in {:.1} ms ({} us each), {} reused after flushes, {} KiB of code, {} code-cache resets",
+            "  caches: {} blocks decoded, {} decode-cache flushes, {} written code pages dropped; {} translations of {:.1} instructions on average in {:.1} ms ({} us each), {} reused after flushes, {} KiB of code, {} code-cache resets",
             self.blocks_decoded,
             self.cache_flushes,
+            self.code_pages_dropped,
             self.jit_blocks_translated,
             self.jit_insns_translated as f64 / self.jit_blocks_translated.max(1) as f64,
             self.jit_translate_ns as f64 / 1e6,
@@ -605,6 +639,7 @@ impl Hart {
             instret: self.instret,
             blocks_decoded: self.blocks.decoded,
             cache_flushes: self.blocks.flushes,
+            code_pages_dropped: self.blocks.page_drops,
             tlb_misses: self.mmu.misses,
             traps: self.traps,
             jit_blocks_translated: j.blocks,
@@ -846,10 +881,8 @@ impl Hart {
                 let pc = self.pc;
                 self.take_trap(irq, 0, true, pc);
             }
-            let epoch = self.ram.code_epoch();
-            if epoch != self.blocks.epoch {
-                self.blocks.flush();
-                self.blocks.epoch = epoch;
+            if self.ram.code_epoch() != self.blocks.epoch {
+                self.sync_code();
             }
             if self.config.trace {
                 self.step_traced();
@@ -874,6 +907,32 @@ impl Hart {
                 return e;
             }
         }
+    }
+
+    /// Catch up with writes into code pages (the RAM code epoch moved):
+    /// drop the blocks of the pages written since the epoch the cache is
+    /// valid for, or everything when RAM no longer remembers them all.
+    /// Translations stay (see `BlockCache::translations`): a block decoded
+    /// again at the same address reuses its code when its bytes are
+    /// unchanged (a write elsewhere in the page).
+    fn sync_code(&mut self) {
+        let mut pages = std::mem::take(&mut self.blocks.written_pages);
+        pages.clear();
+        match self.ram.code_writes_since(self.blocks.epoch, &mut pages) {
+            Some(now) => {
+                for &p in &pages {
+                    self.blocks.drop_page(p);
+                }
+                self.blocks.epoch = now;
+            }
+            None => {
+                // Read the epoch first: writes after it are seen later.
+                let now = self.ram.code_epoch();
+                self.blocks.flush();
+                self.blocks.epoch = now;
+            }
+        }
+        self.blocks.written_pages = pages;
     }
 
     /// Find or decode the block at `pc`: (arena start, length, slot index).
@@ -950,6 +1009,11 @@ impl Hart {
         if code.is_some() {
             self.blocks.relinked += 1;
         }
+        self.blocks
+            .page_slots
+            .entry(paddr & !0xfff)
+            .or_default()
+            .push(slot_i as u32);
         self.blocks.slots[slot_i] = BlockSlot {
             paddr,
             gen: self.blocks.gen,
@@ -1512,6 +1576,55 @@ mod tests {
         h.pc = 0x8000_0100;
         assert_eq!(h.run(10), Exit::Wfi);
         assert_eq!(h.x[10], 2, "a store into decoded code must invalidate it");
+    }
+
+    #[test]
+    fn a_write_into_one_code_page_drops_only_that_pages_blocks() {
+        // Page A (0x80001000) sets a0 = 1, page B (0x80002000) a1 = 7;
+        // both end in wfi.
+        let addi = |rd: u32, v: u32| (v << 20) | (rd << 7) | 0x13;
+        let wfi = 0x1050_0073u32;
+        let mut h = hart_with_code(&[wfi]);
+        h.csr.mie = 0;
+        let ram = h.bus().ram().clone();
+        let put = |at: u64, words: &[u32]| {
+            for (i, w) in words.iter().enumerate() {
+                ram.write_bytes(at + 4 * i as u64, &w.to_le_bytes())
+                    .unwrap();
+            }
+        };
+        put(0x8000_1000, &[addi(10, 1), wfi]);
+        put(0x8000_2000, &[addi(11, 7), wfi]);
+        for pc in [0x8000_1000, 0x8000_2000] {
+            h.pc = pc;
+            assert_eq!(h.run(10), Exit::Wfi);
+        }
+        let before = h.stats();
+        // Rewrite page A only.
+        put(0x8000_1000, &[addi(10, 2)]);
+        for pc in [0x8000_1000, 0x8000_2000] {
+            h.pc = pc;
+            assert_eq!(h.run(10), Exit::Wfi);
+        }
+        assert_eq!((h.x[10], h.x[11]), (2, 7));
+        let after = h.stats();
+        assert_eq!(after.cache_flushes, before.cache_flushes, "no flush");
+        assert_eq!(after.code_pages_dropped, before.code_pages_dropped + 1);
+        assert_eq!(
+            after.blocks_decoded,
+            before.blocks_decoded + 1,
+            "page B's block stayed cached; page A's was decoded again"
+        );
+        // More writes than RAM remembers page by page: everything goes.
+        for i in 0..=vireo_memory::CODE_LOG_LEN as u64 {
+            ram.mark_code_page(0x8000_4000);
+            ram.note_store(0x8000_4000 + i);
+        }
+        put(0x8000_1000, &[addi(10, 3)]);
+        h.pc = 0x8000_1000;
+        assert_eq!(h.run(10), Exit::Wfi);
+        assert_eq!(h.x[10], 3);
+        assert_eq!(h.stats().cache_flushes, after.cache_flushes + 1);
     }
 
     #[test]

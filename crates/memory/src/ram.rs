@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::Mutex;
 use thiserror::Error;
 use vm_memory::mmap::MmapRegionBuilder;
 use vm_memory::{FileOffset, GuestAddress, GuestMemoryBackend, GuestMemoryMmap, GuestRegionMmap};
@@ -52,6 +53,11 @@ pub struct GuestRam {
     /// one load, so tracking adds nothing to the store path.
     page_flags: Box<[AtomicU8]>,
     code_epoch: AtomicU64,
+    /// Which pages the last [`CODE_LOG_LEN`] code-epoch changes were
+    /// about (entry `e % CODE_LOG_LEN` for the change from `e` to `e+1`),
+    /// so that a hart drops only the decoded blocks of those pages. The
+    /// lock is taken on invalidations only, never on the store path.
+    code_log: Mutex<[u64; CODE_LOG_LEN]>,
     /// Dirty-page tracking is on.
     tracking: AtomicBool,
 }
@@ -60,6 +66,11 @@ pub struct GuestRam {
 const PAGE_CODE: u8 = 1;
 /// Page flag: not written since the dirty log was last taken.
 const PAGE_CLEAN: u8 = 2;
+
+/// Code-epoch changes remembered page by page (see
+/// [`GuestRam::code_writes_since`]); a hart further behind drops its
+/// whole decode cache.
+pub const CODE_LOG_LEN: usize = 256;
 
 // SAFETY: the raw pointer refers to a mapping owned by `mem`, which is
 // itself Send + Sync; all shared mutation goes through atomics or raw
@@ -142,6 +153,7 @@ impl GuestRam {
             host,
             page_flags,
             code_epoch: AtomicU64::new(0),
+            code_log: Mutex::new([0; CODE_LOG_LEN]),
             tracking: AtomicBool::new(false),
         })
     }
@@ -304,16 +316,38 @@ impl GuestRam {
     fn note_store_page(&self, page: usize) {
         if let Some(b) = self.page_flags.get(page) {
             if b.load(Ordering::Relaxed) != 0 {
-                self.note_store_slow(b);
+                self.note_store_slow(page, b);
             }
         }
     }
 
     #[cold]
-    fn note_store_slow(&self, flags: &AtomicU8) {
+    fn note_store_slow(&self, page: usize, flags: &AtomicU8) {
         if flags.swap(0, Ordering::AcqRel) & PAGE_CODE != 0 {
-            self.code_epoch.fetch_add(1, Ordering::AcqRel);
+            // Log the page, then publish the new epoch (both under the
+            // lock, so a reader sees every page of the epochs it is told).
+            let mut log = self.code_log.lock().unwrap_or_else(|e| e.into_inner());
+            let e = self.code_epoch.load(Ordering::Acquire);
+            log[(e % CODE_LOG_LEN as u64) as usize] = self.base + page as u64 * PAGE_SIZE;
+            self.code_epoch.store(e + 1, Ordering::Release);
         }
+    }
+
+    /// The pages (guest physical addresses of their first bytes) whose
+    /// decoded code was invalidated since code epoch `epoch`, appended to
+    /// `pages`; returns the epoch they bring the caller to. `None` when
+    /// the log no longer reaches back to `epoch` (more than
+    /// [`CODE_LOG_LEN`] invalidations since): drop everything then.
+    pub fn code_writes_since(&self, epoch: u64, pages: &mut Vec<u64>) -> Option<u64> {
+        let log = self.code_log.lock().unwrap_or_else(|e| e.into_inner());
+        let now = self.code_epoch.load(Ordering::Acquire);
+        if now.wrapping_sub(epoch) > CODE_LOG_LEN as u64 {
+            return None;
+        }
+        for e in epoch..now {
+            pages.push(log[(e % CODE_LOG_LEN as u64) as usize]);
+        }
+        Some(now)
     }
 
     // ---- dirty-page tracking --------------------------------------------
@@ -416,6 +450,35 @@ mod tests {
         ram.mark_code_page(0x8000_1000);
         ram.note_store(0x8000_1ff8);
         assert_ne!(ram.code_epoch(), e0);
+    }
+
+    #[test]
+    fn the_code_log_names_the_written_pages() {
+        let ram = GuestRam::new(0x8000_0000, 0x10000).unwrap();
+        let e0 = ram.code_epoch();
+        for page in [0x8000_3000, 0x8000_5000] {
+            ram.mark_code_page(page);
+            ram.note_store(page + 8);
+        }
+        let mut pages = Vec::new();
+        assert_eq!(
+            ram.code_writes_since(e0, &mut pages),
+            Some(ram.code_epoch())
+        );
+        assert_eq!(pages, [0x8000_3000, 0x8000_5000]);
+        // A hart that fell too far behind is told to drop everything.
+        for _ in 0..CODE_LOG_LEN {
+            ram.mark_code_page(0x8000_7000);
+            ram.note_store(0x8000_7000);
+        }
+        pages.clear();
+        assert_eq!(ram.code_writes_since(e0, &mut pages), None);
+        let e1 = ram.code_epoch() - CODE_LOG_LEN as u64;
+        assert_eq!(
+            ram.code_writes_since(e1, &mut pages),
+            Some(ram.code_epoch())
+        );
+        assert_eq!(pages, [0x8000_7000; CODE_LOG_LEN]);
     }
 
     #[test]
