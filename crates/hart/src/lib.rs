@@ -126,6 +126,7 @@ const _: () = {
     assert!(std::mem::offset_of!(mmu::TlbEntry, tag) == vireo_jit::TLB_TAG);
     assert!(std::mem::offset_of!(mmu::TlbEntry, addend) == vireo_jit::TLB_ADDEND);
     assert!(std::mem::offset_of!(mmu::TlbEntry, ppage) == vireo_jit::TLB_PPAGE);
+    assert!(std::mem::offset_of!(mmu::TlbEntry, flag) == vireo_jit::TLB_FLAG);
 };
 
 /// Static configuration of a hart.
@@ -1070,9 +1071,6 @@ impl Hart {
             tlb_read: tlb.read.as_ptr() as *const u8,
             tlb_write: tlb.write.as_ptr() as *const u8,
             asid_tag: self.mmu.asid_tag,
-            page_flags: self.ram.page_flags_ptr(),
-            ram_base: self.ram.base(),
-            ram_pages: self.ram.pages(),
             pc: self.pc,
             next_pc: 0,
             executed: 0,

@@ -33,12 +33,17 @@ pub struct TlbEntry {
     pub addend: u64,
     /// Guest physical address of the page.
     pub ppage: u64,
+    /// Host address of the page's RAM flag byte
+    /// ([`vireo_memory::GuestRam::page_flag_addr`]): translated stores
+    /// read it to see whether the page needs the slow path.
+    pub flag: u64,
 }
 
 pub(crate) const EMPTY_ENTRY: TlbEntry = TlbEntry {
     tag: TLB_EMPTY,
     addend: 0,
     ppage: 0,
+    flag: 0,
 };
 
 /// Superpage ranges tracked for address-specific fences.
@@ -334,7 +339,10 @@ impl Hart {
         }
         // Cache the page when it is RAM and PMP treats it uniformly.
         let ppage = paddr & !0xfff;
-        if let Some(host) = self.ram.host_ptr(ppage, 0x1000) {
+        if let (Some(host), Some(flag)) = (
+            self.ram.host_ptr(ppage, 0x1000),
+            self.ram.page_flag_addr(ppage),
+        ) {
             if self.mmu.pmp_allows(ppage, 0x1000, access, p) {
                 let tag = self.mmu.tag(vaddr);
                 let idx = ((vaddr >> 12) as usize) & (TLB_ENTRIES - 1);
@@ -342,6 +350,7 @@ impl Hart {
                     tag,
                     addend: (host as u64).wrapping_sub(vaddr & !0xfff),
                     ppage,
+                    flag: flag as u64,
                 };
                 let t = &mut self.mmu.tlbs[priv_index(p)];
                 match access {

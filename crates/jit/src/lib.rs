@@ -98,14 +98,22 @@ pub const EXIT_SLOW: u64 = 1;
 /// Entries of each TLB array the context points to (direct-mapped, indexed
 /// by `vaddr >> 12`); the hart asserts it uses the same number.
 pub const TLB_ENTRIES: usize = 512;
-/// Size of one TLB entry: `#[repr(C)] { tag: u64, addend: u64, ppage: u64 }`.
-pub const TLB_ENTRY_SIZE: usize = 24;
+/// Size of one TLB entry:
+/// `#[repr(C)] { tag: u64, addend: u64, ppage: u64, flag: u64 }`.
+pub const TLB_ENTRY_SIZE: usize = 32;
+const TLB_ENTRY_SHIFT: i64 = 5;
+const _: () = assert!(1 << TLB_ENTRY_SHIFT == TLB_ENTRY_SIZE);
 /// Offset of `tag` in a TLB entry.
 pub const TLB_TAG: usize = 0;
 /// Offset of `addend` (host address minus guest virtual address).
 pub const TLB_ADDEND: usize = 8;
 /// Offset of `ppage` (guest physical address of the page).
 pub const TLB_PPAGE: usize = 16;
+/// Offset of `flag`: the host address of the page's flag byte (one byte
+/// per RAM page, kept by the caller's memory): a store to a page whose
+/// byte is not 0 takes the slow path (code or dirty-tracked page). Read
+/// it with single-byte loads only (it is an atomic).
+pub const TLB_FLAG: usize = 24;
 
 /// What a translated block reads and writes. Filled by the caller before
 /// each call; the pointers must be valid for the duration of the call.
@@ -120,13 +128,6 @@ pub struct JitCtx {
     pub tlb_write: *const u8,
     /// XORed into `vaddr >> 12` to form the tag compared with entries.
     pub asid_tag: u64,
-    /// One flag byte per RAM page; a store to a page whose byte is not 0
-    /// must take the slow path.
-    pub page_flags: *const u8,
-    /// Guest physical address of the first RAM page.
-    pub ram_base: u64,
-    /// Number of RAM pages (entries of `page_flags`).
-    pub ram_pages: u64,
     /// In: the guest virtual address of the block's first instruction.
     pub pc: u64,
     /// Out: the pc to continue at.
@@ -189,28 +190,26 @@ const CTX_X: i32 = 0;
 const CTX_TLB_READ: i32 = 8;
 const CTX_TLB_WRITE: i32 = 16;
 const CTX_ASID_TAG: i32 = 24;
-const CTX_PAGE_FLAGS: i32 = 32;
-const CTX_RAM_BASE: i32 = 40;
-const CTX_RAM_PAGES: i32 = 48;
-const CTX_PC: i32 = 56;
-const CTX_NEXT_PC: i32 = 64;
-const CTX_EXECUTED: i32 = 72;
-const CTX_LIMIT: i32 = 80;
-const CTX_STORE_LOG: i32 = 88;
-const CTX_STORE_LOG_LEN: i32 = 96;
-const CTX_TLB_EXEC: i32 = 104;
-const CTX_SLOTS: i32 = 112;
-const CTX_SLOT_MASK: i32 = 120;
-const CTX_GEN: i32 = 128;
-const CTX_CHAINED: i32 = 136;
-const CTX_F: i32 = 144;
-const CTX_MSTATUS: i32 = 152;
-const CTX_FP_STATE: i32 = 160;
-const CTX_FP_OP: i32 = 168;
+const CTX_PC: i32 = 32;
+const CTX_NEXT_PC: i32 = 40;
+const CTX_EXECUTED: i32 = 48;
+const CTX_LIMIT: i32 = 56;
+const CTX_STORE_LOG: i32 = 64;
+const CTX_STORE_LOG_LEN: i32 = 72;
+const CTX_TLB_EXEC: i32 = 80;
+const CTX_SLOTS: i32 = 88;
+const CTX_SLOT_MASK: i32 = 96;
+const CTX_GEN: i32 = 104;
+const CTX_CHAINED: i32 = 112;
+const CTX_F: i32 = 120;
+const CTX_MSTATUS: i32 = 128;
+const CTX_FP_STATE: i32 = 136;
+const CTX_FP_OP: i32 = 144;
 
 /// Size of one block-cache slot of the caller:
 /// `#[repr(C)] { paddr: u64, code: Option<Code>, gen: u32, .. }`.
 pub const SLOT_SIZE: usize = 32;
+const _: () = assert!(SLOT_SIZE.is_power_of_two());
 /// Offset of the slot's physical address.
 pub const SLOT_PADDR: usize = 0;
 /// Offset of the slot's translation (`Option<Code>`: 0 when none).
@@ -231,9 +230,6 @@ const _: () = {
     assert!(std::mem::offset_of!(JitCtx, tlb_read) == CTX_TLB_READ as usize);
     assert!(std::mem::offset_of!(JitCtx, tlb_write) == CTX_TLB_WRITE as usize);
     assert!(std::mem::offset_of!(JitCtx, asid_tag) == CTX_ASID_TAG as usize);
-    assert!(std::mem::offset_of!(JitCtx, page_flags) == CTX_PAGE_FLAGS as usize);
-    assert!(std::mem::offset_of!(JitCtx, ram_base) == CTX_RAM_BASE as usize);
-    assert!(std::mem::offset_of!(JitCtx, ram_pages) == CTX_RAM_PAGES as usize);
     assert!(std::mem::offset_of!(JitCtx, pc) == CTX_PC as usize);
     assert!(std::mem::offset_of!(JitCtx, next_pc) == CTX_NEXT_PC as usize);
     assert!(std::mem::offset_of!(JitCtx, executed) == CTX_EXECUTED as usize);
@@ -830,7 +826,7 @@ impl<'a> Translator<'a> {
         let tlb = self.b.ins().load(types::I64, f, ctx, CTX_TLB_EXEC);
         let vpn = self.b.ins().ushr_imm_s(pc, 12);
         let idx = self.b.ins().band_imm_s(vpn, (TLB_ENTRIES - 1) as i64);
-        let off = self.b.ins().imul_imm_s(idx, TLB_ENTRY_SIZE as i64);
+        let off = self.b.ins().ishl_imm_s(idx, TLB_ENTRY_SHIFT);
         let e = self.b.ins().iadd(tlb, off);
         let tag = self.b.ins().load(types::I64, f, e, TLB_TAG as i32);
         let asid = self.ctx_word(CTX_ASID_TAG);
@@ -846,7 +842,10 @@ impl<'a> Translator<'a> {
         let h = self.b.ins().bxor(h1, h2);
         let mask = self.b.ins().load(types::I64, f, ctx, CTX_SLOT_MASK);
         let si = self.b.ins().band(h, mask);
-        let soff = self.b.ins().imul_imm_s(si, SLOT_SIZE as i64);
+        let soff = self
+            .b
+            .ins()
+            .ishl_imm_s(si, SLOT_SIZE.trailing_zeros() as i64);
         let slots = self.b.ins().load(types::I64, f, ctx, CTX_SLOTS);
         let slot = self.b.ins().iadd(slots, soff);
         let spa = self.b.ins().load(types::I64, f, slot, SLOT_PADDR as i32);
@@ -1048,23 +1047,24 @@ impl<'a> Translator<'a> {
         let asid = self.ctx_word(CTX_ASID_TAG);
         let vpn = self.b.ins().ushr_imm_s(addr, 12);
         let idx = self.b.ins().band_imm_s(vpn, (TLB_ENTRIES - 1) as i64);
-        let byte_off = self.b.ins().imul_imm_s(idx, TLB_ENTRY_SIZE as i64);
+        let byte_off = self.b.ins().ishl_imm_s(idx, TLB_ENTRY_SHIFT);
         let e = self.b.ins().iadd(arr, byte_off);
         let tag = self
             .b
             .ins()
             .load(types::I64, MemFlagsData::trusted(), e, TLB_TAG as i32);
-        let want = self.b.ins().bxor(vpn, asid);
-        let mut ok = self.b.ins().icmp(IntCC::Equal, tag, want);
-        if size > 1 {
-            // Same check as the interpreter: (vaddr & 0xfff) + N <= 0x1000.
-            let po = self.b.ins().band_imm_s(addr, 0xfff);
-            let fits =
-                self.b
-                    .ins()
-                    .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, po, (0x1000 - size) as i64);
-            ok = self.b.ins().band(ok, fits);
-        }
+        // The tag is compared with the page of the access's *last* byte
+        // (the entry is the one of its first byte): one comparison checks
+        // both the hit and that the access stays inside the page (the
+        // interpreter's `(vaddr & 0xfff) + N <= 0x1000`).
+        let last = if size > 1 {
+            let end = self.b.ins().iadd_imm_s(addr, size as i64 - 1);
+            self.b.ins().ushr_imm_s(end, 12)
+        } else {
+            vpn
+        };
+        let want = self.b.ins().bxor(last, asid);
+        let ok = self.b.ins().icmp(IntCC::Equal, tag, want);
         self.guard(ok, k, off);
         e
     }
@@ -1123,29 +1123,11 @@ impl<'a> Translator<'a> {
         let e = self.tlb_lookup(true, addr, size, k, off);
         // Stores into pages with flags (decoded code, dirty tracking) go to
         // the interpreter, which updates the flags and the code epoch.
-        let ppage = self
-            .b
-            .ins()
-            .load(types::I64, MemFlagsData::trusted(), e, TLB_PPAGE as i32);
-        // One guard for both conditions: the page is in RAM (always true
-        // for a TLB hit; checked so that the flag read stays in bounds
-        // whatever the TLB holds) and its flag byte is 0.
-        let ram_base = self.ctx_word(CTX_RAM_BASE);
-        let ram_pages = self.ctx_word(CTX_RAM_PAGES);
-        let rel = self.b.ins().isub(ppage, ram_base);
-        let page = self.b.ins().ushr_imm_s(rel, 12);
-        let in_ram = self.b.ins().icmp(IntCC::UnsignedLessThan, page, ram_pages);
-        let zero = self.iconst(0);
-        let idx = self.b.ins().select(in_ram, page, zero);
-        let flags = self.ctx_word(CTX_PAGE_FLAGS);
-        let fp = self.b.ins().iadd(flags, idx);
-        let flag = self
-            .b
-            .ins()
-            .uload8(types::I64, MemFlagsData::trusted(), fp, 0);
+        let t = MemFlagsData::trusted();
+        let flag_at = self.b.ins().load(types::I64, t, e, TLB_FLAG as i32);
+        let flag = self.b.ins().uload8(types::I64, t, flag_at, 0);
         let clean = self.b.ins().icmp_imm_s(IntCC::Equal, flag, 0);
-        let ok = self.b.ins().band(in_ram, clean);
-        self.guard(ok, k, off);
+        self.guard(clean, k, off);
         let addend = self
             .b
             .ins()
@@ -1667,22 +1649,19 @@ mod tests {
 
     /// An empty TLB array (every tag `u64::MAX`).
     fn empty_tlb() -> Vec<u64> {
-        let mut v = vec![0u64; TLB_ENTRIES * 3];
-        for e in v.chunks_mut(3) {
+        let mut v = vec![0u64; TLB_ENTRIES * 4];
+        for e in v.chunks_mut(4) {
             e[0] = u64::MAX;
         }
         v
     }
 
-    fn ctx(x: &mut [u64; 32], read: &[u64], write: &[u64], flags: &[u8], pc: u64) -> JitCtx {
+    fn ctx(x: &mut [u64; 32], read: &[u64], write: &[u64], pc: u64) -> JitCtx {
         JitCtx {
             x: x.as_mut_ptr(),
             tlb_read: read.as_ptr() as *const u8,
             tlb_write: write.as_ptr() as *const u8,
             asid_tag: 0,
-            page_flags: flags.as_ptr(),
-            ram_base: 0x8000_0000,
-            ram_pages: flags.len() as u64,
             pc,
             next_pc: 0,
             executed: 0,
@@ -1704,11 +1683,11 @@ mod tests {
 
     static MSTATUS_FS_DIRTY: u64 = MSTATUS_FS as u64;
 
-    static EMPTY_EXEC: [u64; TLB_ENTRIES * 3] = {
-        let mut v = [0u64; TLB_ENTRIES * 3];
+    static EMPTY_EXEC: [u64; TLB_ENTRIES * 4] = {
+        let mut v = [0u64; TLB_ENTRIES * 4];
         let mut i = 0;
         while i < TLB_ENTRIES {
-            v[3 * i] = u64::MAX;
+            v[4 * i] = u64::MAX;
             i += 1;
         }
         v
@@ -1728,7 +1707,7 @@ mod tests {
         let mut x = [0u64; 32];
         x[10] = 1;
         let (r, w) = (empty_tlb(), empty_tlb());
-        let mut c = ctx(&mut x, &r, &w, &[0; 4], 0x1000);
+        let mut c = ctx(&mut x, &r, &w, 0x1000);
         // SAFETY: the context points at live arrays of the right sizes.
         let code = unsafe { jit.enter(&mut c, f) };
         assert_eq!(code, EXIT_DONE);
@@ -1747,7 +1726,7 @@ mod tests {
         let mut x = [0u64; 32];
         x[12] = 0x8000_0000;
         let (r, w) = (empty_tlb(), empty_tlb());
-        let mut c = ctx(&mut x, &r, &w, &[0; 4], 0x2000);
+        let mut c = ctx(&mut x, &r, &w, 0x2000);
         // SAFETY: as above.
         let code = unsafe { jit.enter(&mut c, f) };
         assert_eq!(code, EXIT_SLOW);
@@ -1764,18 +1743,21 @@ mod tests {
         let mut page = vec![0u64; 512];
         let vaddr = 0x4000_0000u64;
         let (mut r, mut w) = (empty_tlb(), empty_tlb());
-        let idx = ((vaddr >> 12) as usize & (TLB_ENTRIES - 1)) * 3;
+        let idx = ((vaddr >> 12) as usize & (TLB_ENTRIES - 1)) * 4;
         let addend = (page.as_mut_ptr() as u64).wrapping_sub(vaddr);
+        let flag = std::sync::atomic::AtomicU8::new(0);
         for t in [&mut r, &mut w] {
             t[idx] = vaddr >> 12;
             t[idx + 1] = addend;
             t[idx + 2] = 0x8000_1000;
+            t[idx + 3] = flag.as_ptr() as u64;
         }
         let mut x = [0u64; 32];
         x[10] = 0xdead_beef;
         x[12] = vaddr;
-        let mut c = ctx(&mut x, &r, &w, &[0; 4], 0);
-        // SAFETY: the TLB entry maps vaddr to `page`, 4 KiB long.
+        let mut c = ctx(&mut x, &r, &w, 0);
+        // SAFETY: the TLB entry maps vaddr to `page`, 4 KiB long, and its
+        // flag byte is `flag`.
         let code = unsafe { jit.enter(&mut c, f) };
         assert_eq!((code, c.executed), (EXIT_DONE, 2));
         assert_eq!(page[1], 0xdead_beef);
@@ -1784,11 +1766,36 @@ mod tests {
         let mut x = [0u64; 32];
         x[10] = 1;
         x[12] = vaddr;
-        let mut c = ctx(&mut x, &r, &w, &[0, 1, 0, 0], 0);
+        flag.store(1, std::sync::atomic::Ordering::Relaxed);
+        let mut c = ctx(&mut x, &r, &w, 0);
         // SAFETY: as above.
         let code = unsafe { jit.enter(&mut c, f) };
         assert_eq!((code, c.executed, c.next_pc), (EXIT_SLOW, 0, 0));
         assert_eq!(page[1], 0xdead_beef);
+    }
+
+    #[test]
+    fn accesses_crossing_the_page_end_stop() {
+        // ld a1, -4(a2) then lw a1, -4(a2), with a2 at the next page's
+        // start: the doubleword crosses into it, the word does not.
+        let mut jit = Jit::new().unwrap();
+        let ld = jit.translate(&insns(&[0xffc6_3583])).unwrap();
+        let lw = jit.translate(&insns(&[0xffc6_2583])).unwrap();
+        let mut page = vec![0u32; 1024];
+        page[1023] = 0x1234_5678;
+        let vaddr = 0x4000_0000u64;
+        let (mut r, w) = (empty_tlb(), empty_tlb());
+        let idx = ((vaddr >> 12) as usize & (TLB_ENTRIES - 1)) * 4;
+        r[idx] = vaddr >> 12;
+        r[idx + 1] = (page.as_mut_ptr() as u64).wrapping_sub(vaddr);
+        for (code, exit, value) in [(ld, EXIT_SLOW, 0), (lw, EXIT_DONE, 0x1234_5678)] {
+            let mut x = [0u64; 32];
+            x[12] = vaddr + 0x1000;
+            let mut c = ctx(&mut x, &r, &w, 0);
+            // SAFETY: the TLB entry maps vaddr to `page`, 4 KiB long.
+            assert_eq!(unsafe { jit.enter(&mut c, code) }, exit);
+            assert_eq!(x[11], value);
+        }
     }
 
     #[test]

@@ -289,17 +289,20 @@ impl GuestRam {
         }
     }
 
-    /// The page-flag bytes, one per RAM page from [`GuestRam::base`]
-    /// ([`GuestRam::pages`] of them), for translated code: a store to a
-    /// page whose byte is not 0 must go through [`GuestRam::note_store`]
-    /// (translated code leaves such stores to the interpreter); a store to
-    /// a page whose byte is 0 needs nothing. The bytes are atomics: read
-    /// them with single-byte loads only. Valid as long as `self` is.
-    pub fn page_flags_ptr(&self) -> *const u8 {
-        self.page_flags.as_ptr() as *const u8
+    /// The address of the flag byte of the RAM page holding `paddr`, or
+    /// `None` outside RAM, for translated code: a store to a page whose
+    /// byte is not 0 must go through [`GuestRam::note_store`] (translated
+    /// code leaves such stores to the interpreter); a store to a page
+    /// whose byte is 0 needs nothing. The byte is an atomic: read it with
+    /// single-byte loads only. Valid as long as `self` is.
+    pub fn page_flag_addr(&self, paddr: u64) -> Option<*const u8> {
+        let page = paddr.checked_sub(self.base)? / PAGE_SIZE;
+        self.page_flags
+            .get(usize::try_from(page).ok()?)
+            .map(|b| b.as_ptr() as *const u8)
     }
 
-    /// Number of RAM pages (entries behind [`GuestRam::page_flags_ptr`]).
+    /// Number of RAM pages.
     pub fn pages(&self) -> u64 {
         self.page_flags.len() as u64
     }
