@@ -157,8 +157,13 @@ impl Default for HartConfig {
 }
 
 const MAX_BLOCK_INSNS: usize = 64;
-const BLOCK_SLOTS: usize = 1 << 14;
-const BLOCK_ARENA: usize = 1 << 18;
+const BLOCK_SLOTS: usize = 1 << 16;
+const BLOCK_ARENA: usize = 1 << 19;
+/// A block is translated when it runs `--jit-threshold` times in the
+/// interpreter within one window of 2^HEAT_WINDOW_SHIFT retired
+/// instructions (counts start over in each window): code that is merely
+/// lukewarm over a long run (a boot) is not worth its translation time.
+const HEAT_WINDOW_SHIFT: u32 = 22;
 /// Instructions between re-reads of the clock for timer interrupts.
 const TIMER_POLL_INTERVAL: i64 = 2048;
 
@@ -175,8 +180,11 @@ struct BlockSlot {
     gen: u32,
     start: u32,
     len: u32,
-    /// Runs of the block (JIT engine; saturates at the threshold).
-    hits: u32,
+    /// Runs of the block in the interpreter (JIT engine; saturates at the
+    /// threshold) within the instruction window `window` (see
+    /// `HEAT_WINDOW_SHIFT`).
+    hits: u16,
+    window: u16,
 }
 
 const _: () = {
@@ -281,6 +289,7 @@ const EMPTY_SLOT: BlockSlot = BlockSlot {
     start: 0,
     len: 0,
     hits: 0,
+    window: 0,
     code: None,
 };
 
@@ -1021,6 +1030,7 @@ impl Hart {
             start: start as u32,
             len,
             hits: 0,
+            window: 0,
             code,
         };
         Ok(Some((start as u32, len, slot_i)))
@@ -1035,12 +1045,15 @@ impl Hart {
         let s = self.blocks.slots[slot];
         let Some(code) = s.code else {
             self.blocks.interp_runs += 1;
-            let threshold = self.config.jit_threshold.max(1);
-            if s.hits + 1 == threshold {
+            let threshold = self.config.jit_threshold.clamp(1, u16::MAX as u32) as u16;
+            let window = (self.instret >> HEAT_WINDOW_SHIFT) as u16;
+            let hits = if s.window == window { s.hits } else { 0 };
+            if hits + 1 == threshold {
                 self.translate_block(slot);
             }
             let s = &mut self.blocks.slots[slot];
-            s.hits = (s.hits + 1).min(threshold);
+            s.hits = (hits + 1).min(threshold);
+            s.window = window;
             self.run_block(start, len);
             return false;
         };
