@@ -279,10 +279,6 @@ unsafe fn write_host(host: u64, size: u64, v: u64) {
     }
 }
 
-/// A fetch TLB with no entries, given to translated code that must not
-/// chain.
-static NO_CHAIN_TLB: [mmu::TlbEntry; TLB_ENTRIES] = [mmu::EMPTY_ENTRY; TLB_ENTRIES];
-
 const EMPTY_SLOT: BlockSlot = BlockSlot {
     paddr: u64::MAX,
     gen: 0,
@@ -1094,15 +1090,15 @@ impl Hart {
                 std::ptr::null_mut()
             },
             store_log_len: 0,
-            // An empty fetch TLB never hits: no chaining.
-            tlb_exec: if self.jit_chaining && !checking {
-                fetch_tlb.exec.as_ptr() as *const u8
-            } else {
-                NO_CHAIN_TLB.as_ptr() as *const u8
-            },
+            tlb_exec: fetch_tlb.exec.as_ptr() as *const u8,
             slots: self.blocks.slots.as_ptr() as *const u8,
             slot_mask: (BLOCK_SLOTS - 1) as u64,
-            gen: self.blocks.gen as u64,
+            // No slot has generation 0: no chaining.
+            gen: if self.jit_chaining && !checking {
+                self.blocks.gen as u64
+            } else {
+                0
+            },
             chained: 0,
             f: self.f.as_mut_ptr(),
             mstatus: &self.csr.mstatus,
@@ -1317,7 +1313,7 @@ impl Hart {
                 break;
             }
         }
-        if let Some(code) = jit.translate(&region) {
+        if let Some(code) = jit.translate(&region, paddr) {
             self.blocks.slots[slot].code = Some(code);
             let from = (paddr & 0xfff) as usize;
             let end = off as usize;

@@ -47,7 +47,11 @@
 //! generation `gen`) and holds code, jumps there with a tail call (all
 //! regions use Cranelift's `tail` convention, so a chain uses one stack
 //! frame). Direct branches, fall-throughs and indirect jumps (`jalr`,
-//! returns) chain alike. So the caller bounds a call with `limit` (its
+//! returns) chain alike, except that a direct target in the region's own
+//! physical page skips the fetch TLB: the region was entered through a
+//! fetch-TLB hit for that page (the dispatcher's or a chain's), and
+//! translated code changes no mapping, so the target's physical address
+//! and slot are known when translating. So the caller bounds a call with `limit` (its
 //! interrupt-check interval): interrupts are still taken within a bounded
 //! number of instructions. Translated code changes no CSR, privilege or
 //! mapping, so the TLB and privilege it started with stay the right ones.
@@ -157,7 +161,8 @@ pub struct JitCtx {
     pub slots: *const u8,
     /// `slots` has `slot_mask + 1` entries (a power of two).
     pub slot_mask: u64,
-    /// The current generation of the block cache (older slots are stale).
+    /// The current generation of the block cache (older slots are stale);
+    /// 0 turns chaining off (the caller gives no slot generation 0).
     pub gen: u64,
     /// Out: region-to-region transitions made inside the call (direct
     /// chaining, without returning to the caller).
@@ -600,9 +605,11 @@ impl Jit {
     }
 
     /// Translate the block `insns` (consecutive instructions; compressed
-    /// ones have `len == 2`). Returns `None` when the first instruction is
+    /// ones have `len == 2`) found at guest physical address `paddr` (the
+    /// code is only valid there: it chains to targets in the same page by
+    /// their physical addresses). Returns `None` when the first instruction is
     /// not supported (nothing to gain) or Cranelift fails.
-    pub fn translate(&mut self, insns: &[Insn]) -> Option<Code> {
+    pub fn translate(&mut self, insns: &[Insn], paddr: u64) -> Option<Code> {
         // The supported prefix is the region; the interpreter goes on
         // from the first instruction after it.
         let insns = &insns[..insns
@@ -626,10 +633,11 @@ impl Jit {
             fp_sig.params.push(AbiParam::new(types::I64));
             fp_sig.returns.push(AbiParam::new(types::I64));
             let fp_sig = b.import_signature(fp_sig);
-            let mut t = Translator::new(b, insns);
+            let mut t = Translator::new(b, insns, paddr);
             t.log_stores = self.log_stores;
             t.fp_sig = Some(fp_sig);
             t.region(insns);
+            t.finish_direct_exits(chain_sig);
             t.finish_exit(chain_sig);
             self.kept_insns.append(&mut t.kept_insns);
             t.b.seal_all_blocks();
@@ -716,6 +724,12 @@ struct Translator<'a> {
     labels: Vec<Option<Block>>,
     /// Log stores (see [`JitCtx::store_log`]).
     log_stores: bool,
+    /// Guest physical address of the region's first instruction.
+    paddr: u64,
+    /// Exits to direct targets in the region's own page, by byte offset
+    /// from the region start: blocks (parameter: instructions executed)
+    /// that chain without the fetch TLB (see `finish_direct_exits`).
+    direct_exits: Vec<(i64, Block)>,
     /// The f registers' address (loaded on entry of regions with F/D
     /// instructions).
     f_regs: Option<Value>,
@@ -728,7 +742,7 @@ struct Translator<'a> {
 }
 
 impl<'a> Translator<'a> {
-    fn new(mut b: FunctionBuilder<'a>, insns: &[Insn]) -> Translator<'a> {
+    fn new(mut b: FunctionBuilder<'a>, insns: &[Insn], paddr: u64) -> Translator<'a> {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
@@ -778,6 +792,8 @@ impl<'a> Translator<'a> {
             offs,
             labels,
             log_stores: false,
+            paddr,
+            direct_exits: Vec::new(),
             f_regs: None,
             fp_sig: None,
             kept_insns: Vec::new(),
@@ -983,7 +999,81 @@ impl<'a> Translator<'a> {
                     self.b.ins().jump(label, &[]);
                 }
             }
-            None => self.exit_with(EXIT_DONE, target_pc, after),
+            None => self.direct_exit(target, target_pc, after),
+        }
+    }
+
+    /// Leave for the direct target at byte offset `target` from the region
+    /// start (guest pc `target_pc`) with `n` instructions executed: through
+    /// the same-page chain when the target lies in the region's page,
+    /// otherwise through the shared exit.
+    fn direct_exit(&mut self, target: i64, target_pc: Value, n: Value) {
+        let in_page = (self.paddr & 0xfff) as i64 + target;
+        if !(0..0x1000).contains(&in_page) {
+            return self.exit_with(EXIT_DONE, target_pc, n);
+        }
+        let block = match self.direct_exits.iter().find(|(t, _)| *t == target) {
+            Some(&(_, b)) => b,
+            None => {
+                let b = self.b.create_block();
+                self.b.append_block_param(b, types::I64);
+                self.direct_exits.push((target, b));
+                b
+            }
+        };
+        self.b.ins().jump(block, &[BlockArg::Value(n)]);
+    }
+
+    /// Fill the same-page direct exits. The region was entered at a pc
+    /// whose fetch-TLB entry maps this physical page (the caller's
+    /// dispatcher or a chain checked it), and translated code changes no
+    /// mapping, so a target in the same page needs no TLB lookup: its
+    /// physical address, hence its block slot, is known now. The chain
+    /// goes on as in `finish_exit`: within the instruction limit, to a
+    /// current slot holding code.
+    fn finish_direct_exits(&mut self, chain_sig: SigRef) {
+        let f = MemFlagsData::trusted();
+        let ctx = self.ctx;
+        for (target, block) in std::mem::take(&mut self.direct_exits) {
+            self.b.switch_to_block(block);
+            let n = self.b.block_params(block)[0];
+            let pc = self.b.ins().iadd_imm_s(self.pc0, target);
+            let tpa = (self.paddr & !0xfff) + ((self.paddr & 0xfff) as i64 + target) as u64;
+            let out = self.b.create_block();
+            let limit = self.ctx_word(CTX_LIMIT);
+            let more = self.b.ins().icmp(IntCC::UnsignedLessThan, n, limit);
+            let next = self.b.create_block();
+            self.b.ins().brif(more, next, &[], out, &[]);
+            self.b.switch_to_block(next);
+            let mask = self.ctx_word(CTX_SLOT_MASK);
+            let si = self.b.ins().band_imm_s(mask, slot_index(tpa) as i64);
+            let soff = self
+                .b
+                .ins()
+                .ishl_imm_s(si, SLOT_SIZE.trailing_zeros() as i64);
+            let slots = self.ctx_word(CTX_SLOTS);
+            let slot = self.b.ins().iadd(slots, soff);
+            let spa = self.b.ins().load(types::I64, f, slot, SLOT_PADDR as i32);
+            let same_pa = self.b.ins().icmp_imm_s(IntCC::Equal, spa, tpa as i64);
+            let sgen = self.b.ins().uload32(f, slot, SLOT_GEN as i32);
+            let gen = self.ctx_word(CTX_GEN);
+            let same_gen = self.b.ins().icmp(IntCC::Equal, sgen, gen);
+            let current = self.b.ins().band(same_pa, same_gen);
+            let next = self.b.create_block();
+            self.b.ins().brif(current, next, &[], out, &[]);
+            self.b.switch_to_block(next);
+            let code = self.b.ins().load(types::I64, f, slot, SLOT_CODE as i32);
+            let next = self.b.create_block();
+            self.b.ins().brif(code, next, &[], out, &[]);
+            self.b.switch_to_block(next);
+            let c = self.ctx_word(CTX_CHAINED);
+            let c = self.b.ins().iadd_imm_s(c, 1);
+            self.b.ins().store(f, c, ctx, CTX_CHAINED);
+            self.b
+                .ins()
+                .return_call_indirect(chain_sig, code, &[ctx, pc, n]);
+            self.b.switch_to_block(out);
+            self.exit_with(EXIT_DONE, pc, n);
         }
     }
 
@@ -1035,7 +1125,7 @@ impl<'a> Translator<'a> {
                 self.offs.last().copied().unwrap_or(0) + insns.last().map_or(0, |i| i.len as u64);
             let pc = self.pc_at(end);
             let n = self.executed_before(insns.len() as u64);
-            self.exit_with(EXIT_DONE, pc, n);
+            self.direct_exit(end as i64, pc, n);
         }
     }
 
@@ -1668,11 +1758,12 @@ mod tests {
             limit: u64::MAX,
             store_log: std::ptr::null_mut(),
             store_log_len: 0,
-            // An empty fetch TLB: no chaining in these tests.
+            // No chaining in these tests (generation 0), but translated
+            // code still reads a slot.
             tlb_exec: EMPTY_EXEC.as_ptr() as *const u8,
-            slots: std::ptr::null(),
+            slots: NO_SLOTS.as_ptr() as *const u8,
             slot_mask: 0,
-            gen: 1,
+            gen: 0,
             chained: 0,
             f: std::ptr::null_mut(),
             mstatus: &MSTATUS_FS_DIRTY,
@@ -1682,6 +1773,9 @@ mod tests {
     }
 
     static MSTATUS_FS_DIRTY: u64 = MSTATUS_FS as u64;
+
+    /// One empty block slot (no address, no code, generation 0).
+    static NO_SLOTS: [u64; SLOT_SIZE / 8] = [u64::MAX, 0, 0, 0];
 
     static EMPTY_EXEC: [u64; TLB_ENTRIES * 4] = {
         let mut v = [0u64; TLB_ENTRIES * 4];
@@ -1702,7 +1796,10 @@ mod tests {
         // addi a0, a0, 5; add a1, a0, a0; beq a1, a1, +16
         let mut jit = Jit::new().unwrap();
         let f = jit
-            .translate(&insns(&[0x0055_0513, 0x00a5_05b3, 0x00b5_8863]))
+            .translate(
+                &insns(&[0x0055_0513, 0x00a5_05b3, 0x00b5_8863]),
+                0x8000_0000,
+            )
             .unwrap();
         let mut x = [0u64; 32];
         x[10] = 1;
@@ -1721,7 +1818,10 @@ mod tests {
         // addi a0, zero, 7; ld a1, 0(a2); addi a0, zero, 9
         let mut jit = Jit::new().unwrap();
         let f = jit
-            .translate(&insns(&[0x0070_0513, 0x0006_3583, 0x0090_0513]))
+            .translate(
+                &insns(&[0x0070_0513, 0x0006_3583, 0x0090_0513]),
+                0x8000_0000,
+            )
             .unwrap();
         let mut x = [0u64; 32];
         x[12] = 0x8000_0000;
@@ -1739,7 +1839,9 @@ mod tests {
     fn hits_load_and_store_and_flagged_pages_stop() {
         // sd a0, 8(a2); ld a1, 8(a2)
         let mut jit = Jit::new().unwrap();
-        let f = jit.translate(&insns(&[0x00a6_3423, 0x0086_3583])).unwrap();
+        let f = jit
+            .translate(&insns(&[0x00a6_3423, 0x0086_3583]), 0x8000_0000)
+            .unwrap();
         let mut page = vec![0u64; 512];
         let vaddr = 0x4000_0000u64;
         let (mut r, mut w) = (empty_tlb(), empty_tlb());
@@ -1779,8 +1881,8 @@ mod tests {
         // ld a1, -4(a2) then lw a1, -4(a2), with a2 at the next page's
         // start: the doubleword crosses into it, the word does not.
         let mut jit = Jit::new().unwrap();
-        let ld = jit.translate(&insns(&[0xffc6_3583])).unwrap();
-        let lw = jit.translate(&insns(&[0xffc6_2583])).unwrap();
+        let ld = jit.translate(&insns(&[0xffc6_3583]), 0x8000_0000).unwrap();
+        let lw = jit.translate(&insns(&[0xffc6_2583]), 0x8000_0000).unwrap();
         let mut page = vec![0u32; 1024];
         page[1023] = 0x1234_5678;
         let vaddr = 0x4000_0000u64;
@@ -1799,10 +1901,47 @@ mod tests {
     }
 
     #[test]
+    fn same_page_direct_targets_chain_without_the_fetch_tlb() {
+        // Region A at 0x80000ff0: addi a0, a0, 1; jal zero, +4 (to
+        // 0x80000ff8, same page); region `far`, at the same place: addi;
+        // jal zero, +0x24 (to 0x80001018, the next page). Region B at
+        // 0x80000ff8: addi a0, a0, 16; jalr zero, 0(ra). The fetch TLB is
+        // empty: only the same-page chain can work.
+        let mut jit = Jit::new().unwrap();
+        let (a_at, b_at) = (0x8000_0ff0u64, 0x8000_0ff8u64);
+        let a = jit.translate(&insns(&[0x0015_0513, 0x0040_006f]), a_at);
+        let far = jit.translate(&insns(&[0x0015_0513, 0x0240_006f]), a_at);
+        let b = jit.translate(&insns(&[0x0105_0513, 0x0000_8067]), b_at);
+        let (a, far, b) = (a.unwrap(), far.unwrap(), b.unwrap());
+        let mask = 1023u64;
+        let mut slots = vec![[u64::MAX, 0, 0, 0]; mask as usize + 1];
+        slots[(slot_index(b_at) & mask) as usize] = [b_at, b.0.as_ptr() as u64, 7, 0];
+        let (r, w) = (empty_tlb(), empty_tlb());
+        for (code, gen, chained, a0, next) in [
+            (a, 7, 1, 17, 0x1234),       // chained into B, which returned
+            (a, 8, 0, 1, b_at),          // B's slot is stale
+            (a, 0, 0, 1, b_at),          // chaining off
+            (far, 7, 0, 1, 0x8000_1018), // target in the next page
+        ] {
+            let mut x = [0u64; 32];
+            x[1] = 0x1234;
+            let mut c = ctx(&mut x, &r, &w, a_at);
+            c.slots = slots.as_ptr() as *const u8;
+            c.slot_mask = mask;
+            c.gen = gen;
+            // SAFETY: the context points at live arrays of the right
+            // sizes; the slot holds code of this Jit.
+            assert_eq!(unsafe { jit.enter(&mut c, code) }, EXIT_DONE);
+            let got = (c.chained, x[10], c.next_pc);
+            assert_eq!(got, (chained, a0, next), "generation {gen}");
+        }
+    }
+
+    #[test]
     fn unsupported_first_instruction_is_not_translated() {
         let mut jit = Jit::new().unwrap();
         // csrrs a0, mstatus, zero
-        assert!(jit.translate(&insns(&[0x3000_2573])).is_none());
-        assert!(jit.translate(&[]).is_none());
+        assert!(jit.translate(&insns(&[0x3000_2573]), 0x8000_0000).is_none());
+        assert!(jit.translate(&[], 0x8000_0000).is_none());
     }
 }
