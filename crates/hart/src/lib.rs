@@ -294,6 +294,9 @@ const EMPTY_SLOT: BlockSlot = BlockSlot {
 /// address reuses the code only when the bytes in memory are still these.
 struct Translation {
     code: vireo_jit::Code,
+    /// Page offset of `bytes` (the region's runs may start before its
+    /// entry).
+    from: u16,
     bytes: Box<[u8]>,
 }
 
@@ -1003,7 +1006,7 @@ impl Hart {
         }
         self.blocks.decoded += 1;
         let code = self.blocks.translations.get(&paddr).and_then(|t| {
-            let from = (paddr & 0xfff) as usize;
+            let from = t.from as usize;
             let end = from + t.bytes.len();
             // SAFETY: host_page is the host address of a 4 KiB RAM page;
             // the range is checked to lie inside it.
@@ -1261,11 +1264,15 @@ impl Hart {
     }
 
     /// Translate the region starting at the block in `slot` and keep the
-    /// code in the slot. A region is the run of instructions the JIT
-    /// supports from the block start, within its physical page, through
-    /// conditional branches (their fall-through), up to the first jump
-    /// (`jal`, `jalr`) or [`MAX_REGION_INSNS`]; branches and `jal`s whose
-    /// targets lie inside it become jumps (loops) in the host code.
+    /// code in the slot. A region is made of runs of instructions the JIT
+    /// supports, within the block's physical page, at most
+    /// [`MAX_REGION_INSNS`] in all: the first from the block start through
+    /// conditional branches (their fall-through) up to the first jump
+    /// (`jal`, `jalr`); then, breadth first, a run from each target of a
+    /// direct branch or `jal` that lies in the page (F/D instructions end
+    /// these). Branches and jumps whose targets lie inside the region
+    /// become jumps in the host code (loops, and the hot paths of a
+    /// function without chaining between regions).
     fn translate_block(&mut self, slot: usize) {
         let Some(jit) = self.jit.as_mut() else {
             return;
@@ -1289,34 +1296,73 @@ impl Hart {
         };
         let mut region = std::mem::take(&mut self.region_buf);
         region.clear();
-        let mut off = paddr & 0xfff;
-        while region.len() < MAX_REGION_INSNS && off + 2 <= 0x1000 {
-            // SAFETY: host_page is the host address of a 4 KiB RAM page
-            // (host_ptr checked it) and off + 2 <= 4096.
-            let lo = unsafe { (host_page.add(off as usize) as *const u16).read_unaligned() };
-            let raw = if lo & 3 == 3 {
-                if off + 4 > 0x1000 {
+        let mut at: Vec<u64> = Vec::with_capacity(MAX_REGION_INSNS);
+        // Runs of instructions: the first from the block start; each
+        // direct branch or jump to elsewhere in the page starts another
+        // (breadth first), so that hot paths through the page become jumps
+        // inside one translation instead of chains between several. A run
+        // ends at a jump, an unsupported instruction, the page end or code
+        // already taken.
+        let mut taken = [0u64; 32]; // one bit per 2-byte offset of the page
+        let mut queue = [0u16; MAX_REGION_INSNS + 1];
+        let (mut head, mut tail) = (0, 1);
+        queue[0] = (paddr & 0xfff) as u16;
+        while head < tail && region.len() < MAX_REGION_INSNS {
+            let mut off = queue[head] as u64;
+            head += 1;
+            while region.len() < MAX_REGION_INSNS && off + 2 <= 0x1000 {
+                let bit = (off / 2) as usize;
+                if taken[bit / 64] & (1 << (bit % 64)) != 0 {
                     break;
                 }
-                // SAFETY: as above, off + 4 <= 4096.
-                unsafe { (host_page.add(off as usize) as *const u32).read_unaligned() }
-            } else {
-                lo as u32
-            };
-            let insn = vireo_isa::decode(raw);
-            if !vireo_jit::supported(insn.op) {
-                break;
-            }
-            region.push(insn);
-            off += insn.len as u64;
-            if matches!(insn.op, Op::Jal | Op::Jalr) {
-                break;
+                // SAFETY: host_page is the host address of a 4 KiB RAM page
+                // (host_ptr checked it) and off + 2 <= 4096.
+                let lo = unsafe { (host_page.add(off as usize) as *const u16).read_unaligned() };
+                let raw = if lo & 3 == 3 {
+                    if off + 4 > 0x1000 {
+                        break;
+                    }
+                    // SAFETY: as above, off + 4 <= 4096.
+                    unsafe { (host_page.add(off as usize) as *const u32).read_unaligned() }
+                } else {
+                    lo as u32
+                };
+                let insn = vireo_isa::decode(raw);
+                // F/D instructions only in the first run: a region with
+                // any runs only while the FPU is dirty (see vireo_jit), and
+                // a followed path must not keep the entry from running.
+                if !vireo_jit::supported(insn.op) || (head > 1 && vireo_jit::is_fp(insn.op)) {
+                    break;
+                }
+                taken[bit / 64] |= 1 << (bit % 64);
+                region.push(insn);
+                at.push(off);
+                if matches!(
+                    insn.op,
+                    Op::Jal | Op::Beq | Op::Bne | Op::Blt | Op::Bge | Op::Bltu | Op::Bgeu
+                ) {
+                    let target = off as i64 + insn.imm;
+                    if (0..0x1000).contains(&target) && tail < queue.len() {
+                        queue[tail] = target as u16;
+                        tail += 1;
+                    }
+                }
+                off += insn.len as u64;
+                if matches!(insn.op, Op::Jal | Op::Jalr) {
+                    break;
+                }
             }
         }
-        if let Some(code) = jit.translate(&region, paddr) {
+        if let Some(code) = jit.translate_at(&region, &at, paddr) {
             self.blocks.slots[slot].code = Some(code);
-            let from = (paddr & 0xfff) as usize;
-            let end = off as usize;
+            // The bytes it came from: the span of its runs.
+            let from = at.iter().copied().min().unwrap_or(0) as usize;
+            let end = region
+                .iter()
+                .zip(&at)
+                .map(|(i, &a)| a as usize + i.len as usize)
+                .max()
+                .unwrap_or(from);
             // SAFETY: host_page is a 4 KiB RAM page and from <= end <= 4096
             // (the loop above never reads past the page).
             let bytes = unsafe { std::slice::from_raw_parts(host_page.add(from), end - from) };
@@ -1324,6 +1370,7 @@ impl Hart {
                 paddr,
                 Translation {
                     code,
+                    from: from as u16,
                     bytes: bytes.into(),
                 },
             );

@@ -4,13 +4,15 @@
 //! # The contract
 //!
 //! This crate knows nothing about the hart. A translated *region* is host
-//! code ([`Code`]) built from consecutive guest instructions of one
-//! physical page: the instructions this crate supports, through
-//! conditional branches, up to the first `jal`/`jalr` or
-//! [`MAX_REGION_LEN`]. Branches and jumps whose targets lie inside the
-//! region become host jumps (loops). The caller fills [`JitCtx`] with raw
-//! pointers into its own state (the 32 integer registers, the data and
-//! fetch TLB arrays for the current privilege, the RAM page flags, its
+//! code ([`Code`]) built from guest instructions of one physical page that
+//! this crate supports, at most [`MAX_REGION_LEN`]: one or more *runs* of
+//! consecutive instructions (the caller starts a new run at the targets of
+//! direct branches and jumps inside the page, [`Jit::translate_at`]), each
+//! ending at a `jal`/`jalr` or where the caller stopped it. Branches and
+//! jumps whose targets lie inside the region become host jumps (loops).
+//! The caller fills [`JitCtx`] with raw pointers into its own state (the
+//! 32 integer registers, the data and fetch TLB arrays for the current
+//! privilege — each entry also pointing at its page's RAM flag byte —, its
 //! block-cache slots, the f registers and `mstatus`) and the region's
 //! virtual `pc`, and calls [`Jit::enter`]. The code runs and returns one of:
 //!
@@ -387,8 +389,8 @@ pub fn supported(op: Op) -> bool {
 }
 
 /// F/D instructions, loads and stores included (a region holding one
-/// checks the FPU state on entry).
-fn is_fp(op: Op) -> bool {
+/// checks the FPU state on entry, and runs only while it is Dirty).
+pub fn is_fp(op: Op) -> bool {
     matches!(op, Op::Flw | Op::Fld | Op::Fsw | Op::Fsd) || vireo_isa::is_fp_arith(op)
 }
 
@@ -610,6 +612,26 @@ impl Jit {
     /// their physical addresses). Returns `None` when the first instruction is
     /// not supported (nothing to gain) or Cranelift fails.
     pub fn translate(&mut self, insns: &[Insn], paddr: u64) -> Option<Code> {
+        let mut at = Vec::with_capacity(insns.len());
+        let mut off = paddr & 0xfff;
+        for i in insns {
+            at.push(off);
+            off += i.len as u64;
+        }
+        self.translate_at(insns, &at, paddr)
+    }
+
+    /// Translate a region made of several runs of instructions of one
+    /// page: `insns[k]` lies at byte `at[k]` of the page (`at[0]` is the
+    /// offset of `paddr`, the entry). Where `at` is not contiguous, a new
+    /// run starts; runs are entered by jumps from the others (the caller
+    /// follows direct branches inside the page), and a run's fall-through
+    /// to code inside the region is a jump too. Otherwise as
+    /// [`Jit::translate`].
+    pub fn translate_at(&mut self, insns: &[Insn], at: &[u64], paddr: u64) -> Option<Code> {
+        if at.len() != insns.len() || at.first().is_some_and(|&a| a != paddr & 0xfff) {
+            return None;
+        }
         // The supported prefix is the region; the interpreter goes on
         // from the first instruction after it.
         let insns = &insns[..insns
@@ -633,7 +655,7 @@ impl Jit {
             fp_sig.params.push(AbiParam::new(types::I64));
             fp_sig.returns.push(AbiParam::new(types::I64));
             let fp_sig = b.import_signature(fp_sig);
-            let mut t = Translator::new(b, insns, paddr);
+            let mut t = Translator::new(b, insns, at, paddr);
             t.log_stores = self.log_stores;
             t.fp_sig = Some(fp_sig);
             t.region(insns);
@@ -717,8 +739,9 @@ struct Translator<'a> {
     seg_start: u64,
     /// The shared exit: block parameters (exit code, next pc, executed).
     exit: Block,
-    /// Byte offset of each instruction from the region start.
-    offs: Vec<u64>,
+    /// Byte offset of each instruction from the region start (runs after
+    /// the first may lie before it).
+    offs: Vec<i64>,
     /// The IR block of each instruction that is a jump target inside the
     /// region.
     labels: Vec<Option<Block>>,
@@ -742,7 +765,7 @@ struct Translator<'a> {
 }
 
 impl<'a> Translator<'a> {
-    fn new(mut b: FunctionBuilder<'a>, insns: &[Insn], paddr: u64) -> Translator<'a> {
+    fn new(mut b: FunctionBuilder<'a>, insns: &[Insn], at: &[u64], paddr: u64) -> Translator<'a> {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
@@ -758,23 +781,24 @@ impl<'a> Translator<'a> {
         for _ in 0..3 {
             b.append_block_param(exit, types::I64);
         }
-        // Byte offsets, and the instructions some jump of the region lands
-        // on (they start new IR blocks).
-        let mut offs = Vec::with_capacity(insns.len());
-        let mut off = 0u64;
-        for i in insns {
-            offs.push(off);
-            off += i.len as u64;
-        }
+        // Byte offsets from the region start, and the instructions some
+        // jump of the region lands on, or that start a run (they start
+        // new IR blocks).
+        let offs: Vec<i64> = at.iter().map(|&a| a as i64 - at[0] as i64).collect();
         let mut labels = vec![None; insns.len()];
+        for k in 1..insns.len() {
+            if offs[k] != offs[k - 1] + insns[k - 1].len as i64 {
+                labels[k] = Some(b.create_block());
+            }
+        }
         for (k, i) in insns.iter().enumerate() {
             if !supported(i.op) {
                 break;
             }
             if is_direct(i.op) {
-                let target = offs[k] as i64 + i.imm;
-                if let Ok(j) = offs.binary_search(&(target as u64)) {
-                    if target >= 0 && labels[j].is_none() {
+                let target = offs[k] + i.imm;
+                if let Some(j) = offs.iter().position(|&o| o == target) {
+                    if labels[j].is_none() {
                         labels[j] = Some(b.create_block());
                     }
                 }
@@ -901,11 +925,11 @@ impl<'a> Translator<'a> {
     }
 
     /// The guest pc of the instruction at byte offset `off` of the region.
-    fn pc_at(&mut self, off: u64) -> Value {
+    fn pc_at(&mut self, off: i64) -> Value {
         if off == 0 {
             self.pc0
         } else {
-            self.b.ins().iadd_imm_s(self.pc0, off as i64)
+            self.b.ins().iadd_imm_s(self.pc0, off)
         }
     }
 
@@ -962,7 +986,7 @@ impl<'a> Translator<'a> {
 
     /// Continue in a new block when `ok`, otherwise leave with
     /// [`EXIT_SLOW`] before instruction number `k` at byte offset `off`.
-    fn guard(&mut self, ok: Value, k: u64, off: u64) {
+    fn guard(&mut self, ok: Value, k: u64, off: i64) {
         let cont = self.b.create_block();
         let fail = self.b.create_block();
         self.b.ins().brif(ok, cont, &[], fail, &[]);
@@ -980,11 +1004,7 @@ impl<'a> Translator<'a> {
     /// check the instruction limit, so loops inside a region end.
     fn transfer(&mut self, k: u64, target: i64, target_pc: Value) {
         let after = self.executed_before(k + 1);
-        let inside = if target >= 0 {
-            self.offs.binary_search(&(target as u64)).ok()
-        } else {
-            None
-        };
+        let inside = self.offs.iter().position(|&o| o == target);
         match inside.and_then(|j| self.labels[j].map(|l| (j, l))) {
             Some((j, label)) => {
                 self.b.def_var(self.n, after);
@@ -1095,6 +1115,14 @@ impl<'a> Translator<'a> {
         for (k, i) in insns.iter().enumerate() {
             let off = self.offs[k];
             let k = k as u64;
+            if k > 0 && open && off != self.offs[k as usize - 1] + insns[k as usize - 1].len as i64
+            {
+                // The previous run falls through to code after it.
+                let end = self.offs[k as usize - 1] + insns[k as usize - 1].len as i64;
+                let pc = self.pc_at(end);
+                self.transfer(k - 1, end, pc);
+                open = false;
+            }
             if let Some(label) = self.labels[k as usize] {
                 if open {
                     let n = self.executed_before(k);
@@ -1122,17 +1150,16 @@ impl<'a> Translator<'a> {
         }
         if open {
             let end =
-                self.offs.last().copied().unwrap_or(0) + insns.last().map_or(0, |i| i.len as u64);
+                self.offs.last().copied().unwrap_or(0) + insns.last().map_or(0, |i| i.len as i64);
             let pc = self.pc_at(end);
-            let n = self.executed_before(insns.len() as u64);
-            self.direct_exit(end as i64, pc, n);
+            self.transfer(insns.len() as u64 - 1, end, pc);
         }
     }
 
     /// TLB lookup for an access of `size` bytes at `addr`; branches to the
     /// slow exit on a miss or a page-crossing access. Returns the entry's
     /// address.
-    fn tlb_lookup(&mut self, write: bool, addr: Value, size: u64, k: u64, off: u64) -> Value {
+    fn tlb_lookup(&mut self, write: bool, addr: Value, size: u64, k: u64, off: i64) -> Value {
         let arr = self.ctx_word(if write { CTX_TLB_WRITE } else { CTX_TLB_READ });
         let asid = self.ctx_word(CTX_ASID_TAG);
         let vpn = self.b.ins().ushr_imm_s(addr, 12);
@@ -1161,7 +1188,7 @@ impl<'a> Translator<'a> {
 
     /// The value loaded by `i` (an integer or FP load): sign- or
     /// zero-extended to 64 bits.
-    fn load(&mut self, i: &Insn, k: u64, off: u64) -> Value {
+    fn load(&mut self, i: &Insn, k: u64, off: i64) -> Value {
         let (size, ty, signed) = match i.op {
             Op::Lb => (1, types::I8, true),
             Op::Lbu => (1, types::I8, false),
@@ -1201,7 +1228,7 @@ impl<'a> Translator<'a> {
 
     /// Store `val` (its low bytes) as instruction `i` (an integer or FP
     /// store) does.
-    fn store(&mut self, i: &Insn, val: Value, k: u64, off: u64) {
+    fn store(&mut self, i: &Insn, val: Value, k: u64, off: i64) {
         let size = match i.op {
             Op::Sb => 1,
             Op::Sh => 2,
@@ -1325,7 +1352,7 @@ impl<'a> Translator<'a> {
 
     /// Translate one instruction; returns true when control does not fall
     /// through to the next one (a jump).
-    fn insn(&mut self, i: &Insn, k: u64, off: u64) -> bool {
+    fn insn(&mut self, i: &Insn, k: u64, off: i64) -> bool {
         use Op::*;
         let imm = i.imm;
         let len = i.len as u64;
@@ -1415,7 +1442,7 @@ impl<'a> Translator<'a> {
                 let link = self.b.ins().iadd_imm_s(pc, len as i64);
                 let target = self.b.ins().iadd_imm_s(pc, imm);
                 self.set(i.rd, link);
-                self.transfer(k, off as i64 + imm, target);
+                self.transfer(k, off + imm, target);
                 return true;
             }
             Jalr => {
@@ -1448,7 +1475,7 @@ impl<'a> Translator<'a> {
                 self.b.switch_to_block(taken);
                 let pc = self.pc_at(off);
                 let target = self.b.ins().iadd_imm_s(pc, imm);
-                self.transfer(k, off as i64 + imm, target);
+                self.transfer(k, off + imm, target);
                 // Not taken: the segment goes on.
                 self.b.switch_to_block(fall);
             }
