@@ -105,13 +105,14 @@ impl std::fmt::Display for Engine {
     }
 }
 
-/// Runs of a decoded block after which the JIT engine translates it. A
-/// translation costs about as much as interpreting some 70 000
-/// instructions (about 700 microseconds in Cranelift), so a block must
-/// run thousands of times to pay it back: on a Linux boot, 64 translated
-/// 7× more blocks than 1024 and booted 25% slower; with chaining and F/D
-/// translated, 2048 boots in 4.1 s against 4.5 s for 1024 and 4.9 s for
-/// 512, and 4096 or 8192 gain nothing more (3 boots each, 2026-12-06).
+/// Interpreted runs of a decoded block, within one window of
+/// 2^`HEAT_WINDOW_SHIFT` instructions, after which the JIT engine
+/// translates it. A translation costs about as much as interpreting some
+/// 100 000 instructions (about 500 microseconds in Cranelift), so a block
+/// must run thousands of times to pay it back: on a Linux boot, 2048
+/// boots in 3.2 s against 3.35 s for 1024 and 512 (2 boots each,
+/// 2026-12-06, with the window; before it, 4096 and 8192 gained nothing
+/// over 2048 either).
 pub const JIT_THRESHOLD: u32 = 2048;
 /// Most instructions in one translated region.
 const MAX_REGION_INSNS: usize = vireo_jit::MAX_REGION_LEN as usize;
@@ -140,8 +141,8 @@ pub struct HartConfig {
     /// The execution engine.
     pub engine: Engine,
     /// Runs after which the JIT engine translates a block (default
-    /// [`JIT_THRESHOLD`]; tests lower it to exercise translated code on
-    /// short programs).
+    /// [`JIT_THRESHOLD`], at most 65535; tests lower it to exercise
+    /// translated code on short programs).
     pub jit_threshold: u32,
 }
 

@@ -115,11 +115,12 @@ struct RunArgs {
     /// difference: slow, for finding translator bugs).
     #[arg(long, value_name = "ENGINE", default_value_t = vireo_hart::Engine::default())]
     engine: vireo_hart::Engine,
-    /// JIT: translate a block once it has run this many times (lower
-    /// translates more code sooner; 1 translates everything, which is
-    /// what the tests use to run programs in translated code)
+    /// JIT: translate a block once it has run this many times in the
+    /// interpreter within a window of 4 M instructions (lower translates
+    /// more code sooner; 1 translates everything, which is what the tests
+    /// use to run programs in translated code)
     #[arg(long, value_name = "N", default_value_t = vireo_hart::JIT_THRESHOLD,
-          value_parser = clap::value_parser!(u32).range(1..))]
+          value_parser = clap::value_parser!(u32).range(1..=65535))]
     jit_threshold: u32,
     /// Print execution statistics of every hart to stderr at exit
     /// (instructions, blocks, translations, TLB misses, traps).
