@@ -890,20 +890,7 @@ impl<'a> Translator<'a> {
         let slot = self.b.ins().iadd(slots, soff);
         let spa = self.b.ins().load(types::I64, f, slot, SLOT_PADDR as i32);
         let same_pa = self.b.ins().icmp(IntCC::Equal, spa, pa);
-        let sgen = self.b.ins().uload32(f, slot, SLOT_GEN as i32);
-        let gen = self.b.ins().load(types::I64, f, ctx, CTX_GEN);
-        let same_gen = self.b.ins().icmp(IntCC::Equal, sgen, gen);
-        let current = self.b.ins().band(same_pa, same_gen);
-        next_if!(current);
-        let target = self.b.ins().load(types::I64, f, slot, SLOT_CODE as i32);
-        let has = self.b.ins().icmp_imm_s(IntCC::NotEqual, target, 0);
-        next_if!(has);
-        let c = self.b.ins().load(types::I64, f, ctx, CTX_CHAINED);
-        let c = self.b.ins().iadd_imm_s(c, 1);
-        self.b.ins().store(f, c, ctx, CTX_CHAINED);
-        self.b
-            .ins()
-            .return_call_indirect(chain_sig, target, &[ctx, pc, n]);
+        self.chain_through(slot, same_pa, pc, n, out, chain_sig);
         self.b.switch_to_block(out);
         self.b.ins().store(f, pc, ctx, CTX_NEXT_PC);
         self.b.ins().store(f, n, ctx, CTX_EXECUTED);
@@ -1044,6 +1031,40 @@ impl<'a> Translator<'a> {
         self.b.ins().jump(block, &[BlockArg::Value(n)]);
     }
 
+    /// Tail-call the code of block slot `slot` (its address) with `pc`
+    /// and `n` executed when the slot holds the right physical address
+    /// (`same_pa`), is current (the context's generation) and has code;
+    /// otherwise continue at `out`.
+    fn chain_through(
+        &mut self,
+        slot: Value,
+        same_pa: Value,
+        pc: Value,
+        n: Value,
+        out: Block,
+        chain_sig: SigRef,
+    ) {
+        let f = MemFlagsData::trusted();
+        let sgen = self.b.ins().uload32(f, slot, SLOT_GEN as i32);
+        let gen = self.ctx_word(CTX_GEN);
+        let same_gen = self.b.ins().icmp(IntCC::Equal, sgen, gen);
+        let current = self.b.ins().band(same_pa, same_gen);
+        let next = self.b.create_block();
+        self.b.ins().brif(current, next, &[], out, &[]);
+        self.b.switch_to_block(next);
+        let code = self.b.ins().load(types::I64, f, slot, SLOT_CODE as i32);
+        let next = self.b.create_block();
+        self.b.ins().brif(code, next, &[], out, &[]);
+        self.b.switch_to_block(next);
+        let c = self.ctx_word(CTX_CHAINED);
+        let c = self.b.ins().iadd_imm_s(c, 1);
+        self.b.ins().store(f, c, self.ctx, CTX_CHAINED);
+        let ctx = self.ctx;
+        self.b
+            .ins()
+            .return_call_indirect(chain_sig, code, &[ctx, pc, n]);
+    }
+
     /// Fill the same-page direct exits. The region was entered at a pc
     /// whose fetch-TLB entry maps this physical page (the caller's
     /// dispatcher or a chain checked it), and translated code changes no
@@ -1053,7 +1074,6 @@ impl<'a> Translator<'a> {
     /// current slot holding code.
     fn finish_direct_exits(&mut self, chain_sig: SigRef) {
         let f = MemFlagsData::trusted();
-        let ctx = self.ctx;
         for (target, block) in std::mem::take(&mut self.direct_exits) {
             self.b.switch_to_block(block);
             let n = self.b.block_params(block)[0];
@@ -1075,23 +1095,7 @@ impl<'a> Translator<'a> {
             let slot = self.b.ins().iadd(slots, soff);
             let spa = self.b.ins().load(types::I64, f, slot, SLOT_PADDR as i32);
             let same_pa = self.b.ins().icmp_imm_s(IntCC::Equal, spa, tpa as i64);
-            let sgen = self.b.ins().uload32(f, slot, SLOT_GEN as i32);
-            let gen = self.ctx_word(CTX_GEN);
-            let same_gen = self.b.ins().icmp(IntCC::Equal, sgen, gen);
-            let current = self.b.ins().band(same_pa, same_gen);
-            let next = self.b.create_block();
-            self.b.ins().brif(current, next, &[], out, &[]);
-            self.b.switch_to_block(next);
-            let code = self.b.ins().load(types::I64, f, slot, SLOT_CODE as i32);
-            let next = self.b.create_block();
-            self.b.ins().brif(code, next, &[], out, &[]);
-            self.b.switch_to_block(next);
-            let c = self.ctx_word(CTX_CHAINED);
-            let c = self.b.ins().iadd_imm_s(c, 1);
-            self.b.ins().store(f, c, ctx, CTX_CHAINED);
-            self.b
-                .ins()
-                .return_call_indirect(chain_sig, code, &[ctx, pc, n]);
+            self.chain_through(slot, same_pa, pc, n, out, chain_sig);
             self.b.switch_to_block(out);
             self.exit_with(EXIT_DONE, pc, n);
         }
