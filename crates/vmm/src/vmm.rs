@@ -637,6 +637,7 @@ impl Vmm {
                         .collect(),
                     blocks_translated: c.stats.blocks_decoded,
                     cache_flushes: c.stats.cache_flushes,
+                    code_pages_dropped: c.stats.code_pages_dropped,
                     tlb_misses: c.stats.tlb_misses,
                     jit_blocks_translated: c.stats.jit_blocks_translated,
                     jit_insns_translated: c.stats.jit_insns_translated,

@@ -279,6 +279,7 @@ fn snapshots_restore_a_running_program_in_new_processes() {
         assert!(vcpu_sum(&m, key) > 0, "{key}: {m}");
     }
     assert!(vcpu_sum(&m, "jit_insns") <= vcpu_sum(&m, "instret"), "{m}");
+    assert!(m["vcpus"][0]["code_pages_dropped"].is_u64(), "{m}");
     assert!(
         m["lifecycle"]["snapshot_pages_written"]
             .as_u64()

@@ -157,6 +157,7 @@ fn full_vcpu_metrics() -> VcpuMetrics {
         exits: BTreeMap::from([("wfi".to_string(), 7)]),
         blocks_translated: 1000,
         cache_flushes: 3,
+        code_pages_dropped: 5,
         tlb_misses: 99,
         jit_blocks_translated: 400,
         jit_insns_translated: 6000,

@@ -309,6 +309,9 @@ pub struct VcpuMetrics {
     pub blocks_translated: u64,
     /// Block-cache flushes.
     pub cache_flushes: u64,
+    /// Code pages whose decoded blocks were dropped one by one after a
+    /// write into them (without a flush).
+    pub code_pages_dropped: u64,
     /// Software-TLB misses.
     pub tlb_misses: u64,
     /// JIT: regions translated to host code.
