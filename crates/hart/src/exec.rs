@@ -98,14 +98,7 @@ impl Hart {
             let p = vaddr.wrapping_add(e.addend) as *const u8;
             // SAFETY: a TLB hit means the page is guest RAM mapped at
             // `addend`, and the access does not cross the page end.
-            unsafe {
-                Ok(match N {
-                    1 => p.read() as u64,
-                    2 => (p as *const u16).read_unaligned() as u64,
-                    4 => (p as *const u32).read_unaligned() as u64,
-                    _ => (p as *const u64).read_unaligned(),
-                })
-            }
+            Ok(unsafe { vireo_memory::read_sized(p, N) })
         } else {
             self.load_slow(vaddr, N)
         }
@@ -141,14 +134,7 @@ impl Hart {
             let p = vaddr.wrapping_add(e.addend) as *mut u8;
             // SAFETY: a TLB hit means the page is guest RAM mapped at
             // `addend`, and the access does not cross the page end.
-            unsafe {
-                match N {
-                    1 => p.write(val as u8),
-                    2 => (p as *mut u16).write_unaligned(val as u16),
-                    4 => (p as *mut u32).write_unaligned(val as u32),
-                    _ => (p as *mut u64).write_unaligned(val),
-                }
-            }
+            unsafe { vireo_memory::write_sized(p, N, val) };
             self.ram.note_store(e.ppage);
             Ok(())
         } else {

@@ -243,43 +243,6 @@ impl CheckPoint {
     }
 }
 
-/// Read `size` (1, 2, 4 or 8) bytes at host address `host`.
-///
-/// # Safety
-///
-/// `host..host + size` lies in guest RAM.
-unsafe fn read_host(host: u64, size: u64) -> u64 {
-    let p = host as *const u8;
-    // SAFETY: the caller guarantees the bytes are in guest RAM; unaligned
-    // reads are allowed.
-    unsafe {
-        match size {
-            1 => p.read() as u64,
-            2 => (p as *const u16).read_unaligned() as u64,
-            4 => (p as *const u32).read_unaligned() as u64,
-            _ => (p as *const u64).read_unaligned(),
-        }
-    }
-}
-
-/// Write the low `size` bytes of `v` at host address `host`.
-///
-/// # Safety
-///
-/// As [`read_host`].
-unsafe fn write_host(host: u64, size: u64, v: u64) {
-    let p = host as *mut u8;
-    // SAFETY: as read_host.
-    unsafe {
-        match size {
-            1 => p.write(v as u8),
-            2 => (p as *mut u16).write_unaligned(v as u16),
-            4 => (p as *mut u32).write_unaligned(v as u32),
-            _ => (p as *mut u64).write_unaligned(v),
-        }
-    }
-}
-
 const EMPTY_SLOT: BlockSlot = BlockSlot {
     paddr: u64::MAX,
     gen: 0,
@@ -1047,12 +1010,15 @@ impl Hart {
             self.blocks.interp_runs += 1;
             let threshold = self.config.jit_threshold.clamp(1, u16::MAX as u32) as u16;
             let window = (self.instret >> HEAT_WINDOW_SHIFT) as u16;
+            // Saturates at the threshold (at most u16::MAX): translated
+            // once, when the count first reaches it.
             let hits = if s.window == window { s.hits } else { 0 };
-            if hits + 1 == threshold {
+            let now = hits.saturating_add(1).min(threshold);
+            if now == threshold && hits < threshold {
                 self.translate_block(slot);
             }
             let s = &mut self.blocks.slots[slot];
-            s.hits = (hits + 1).min(threshold);
+            s.hits = now;
             s.window = window;
             self.run_block(start, len);
             return false;
@@ -1190,11 +1156,13 @@ impl Hart {
         for e in log.chunks_exact(3) {
             // SAFETY: translated code logged the host address of a store
             // it made through a TLB hit: inside guest RAM, `e[1]` bytes.
-            written.push((e[0], e[1], unsafe { read_host(e[0], e[1]) }));
+            written.push((e[0], e[1], unsafe {
+                vireo_memory::read_sized(e[0] as *const u8, e[1])
+            }));
         }
         for e in log.chunks_exact(3).rev() {
             // SAFETY: as above; restores the bytes the store replaced.
-            unsafe { write_host(e[0], e[1], e[2]) };
+            unsafe { vireo_memory::write_sized(e[0] as *mut u8, e[1], e[2]) };
         }
         // The buffer is reused for the next region.
         self.check_log = log;
@@ -1238,7 +1206,7 @@ impl Hart {
             .map_or(0, |p| p as u64);
         for &(host, size, value) in &written {
             // SAFETY: as above.
-            let now = unsafe { read_host(host, size) };
+            let now = unsafe { vireo_memory::read_sized(host as *const u8, size) };
             if now != value {
                 diffs.push(format!(
                     "{size}-byte store at {:#x}: translated {value:#x}, interpreter {now:#x}",

@@ -96,15 +96,7 @@ impl Bus {
     pub fn read(&self, addr: u64, size: u8) -> Result<u64, BusError> {
         if let Some(p) = self.ram.host_ptr(addr, size as u64) {
             // SAFETY: `p..p+size` is inside guest RAM (checked by host_ptr).
-            let v = unsafe {
-                match size {
-                    1 => p.read() as u64,
-                    2 => (p as *const u16).read_unaligned() as u64,
-                    4 => (p as *const u32).read_unaligned() as u64,
-                    _ => (p as *const u64).read_unaligned(),
-                }
-            };
-            return Ok(v);
+            return Ok(unsafe { crate::read_sized(p, size as u64) });
         }
         match self.window(addr, size) {
             Some(w) => Ok(w.dev.read(addr - w.base, size)),
@@ -116,14 +108,7 @@ impl Bus {
     pub fn write(&self, addr: u64, size: u8, value: u64) -> Result<(), BusError> {
         if let Some(p) = self.ram.host_ptr(addr, size as u64) {
             // SAFETY: `p..p+size` is inside guest RAM (checked by host_ptr).
-            unsafe {
-                match size {
-                    1 => p.write(value as u8),
-                    2 => (p as *mut u16).write_unaligned(value as u16),
-                    4 => (p as *mut u32).write_unaligned(value as u32),
-                    _ => (p as *mut u64).write_unaligned(value),
-                }
-            }
+            unsafe { crate::write_sized(p, size as u64, value) };
             self.ram.note_store(addr);
             if (addr & 0xfff) + size as u64 > 0x1000 {
                 self.ram.note_store(addr + size as u64 - 1);

@@ -62,6 +62,46 @@ pub struct GuestRam {
     tracking: AtomicBool,
 }
 
+/// Read `size` (1, 2, 4 or 8) bytes at host address `p`, little-endian,
+/// zero-extended: the one place that turns an access size into a host
+/// load (the bus, the hart's TLB fast path and its checking engine).
+///
+/// # Safety
+///
+/// `p..p + size` is valid for reads (inside guest RAM); any alignment.
+#[inline(always)]
+pub unsafe fn read_sized(p: *const u8, size: u64) -> u64 {
+    // SAFETY: the caller guarantees the bytes are readable; unaligned
+    // reads are used for every size.
+    unsafe {
+        match size {
+            1 => p.read() as u64,
+            2 => (p as *const u16).read_unaligned() as u64,
+            4 => (p as *const u32).read_unaligned() as u64,
+            _ => (p as *const u64).read_unaligned(),
+        }
+    }
+}
+
+/// Write the low `size` (1, 2, 4 or 8) bytes of `v` at host address `p`.
+///
+/// # Safety
+///
+/// `p..p + size` is valid for writes (inside guest RAM); any alignment.
+#[inline(always)]
+pub unsafe fn write_sized(p: *mut u8, size: u64, v: u64) {
+    // SAFETY: the caller guarantees the bytes are writable; unaligned
+    // writes are used for every size.
+    unsafe {
+        match size {
+            1 => p.write(v as u8),
+            2 => (p as *mut u16).write_unaligned(v as u16),
+            4 => (p as *mut u32).write_unaligned(v as u32),
+            _ => (p as *mut u64).write_unaligned(v),
+        }
+    }
+}
+
 /// Page flag: decoded instructions from this page are cached.
 const PAGE_CODE: u8 = 1;
 /// Page flag: not written since the dirty log was last taken.
