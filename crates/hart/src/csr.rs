@@ -463,7 +463,9 @@ impl Hart {
         self.csr.mstatus = (v & !mstatus::SD) | (2 << 32) | (2 << 34);
         let mmu_bits = mstatus::MPRV | mstatus::MPP | mstatus::SUM | mstatus::MXR;
         if (old ^ self.csr.mstatus) & mmu_bits != 0 {
-            if (old ^ self.csr.mstatus) & (mstatus::SUM | mstatus::MXR) != 0 {
+            // SUM selects the S-mode data TLB (see `mmu::data_index`);
+            // MXR changes what loads may read everywhere.
+            if (old ^ self.csr.mstatus) & mstatus::MXR != 0 {
                 self.mmu.flush_all();
             }
             self.update_data_mode();

@@ -1,8 +1,9 @@
 //! Address translation: Sv39/Sv48/Sv57 page walks, the software TLB, and
 //! physical memory protection (PMP).
 //!
-//! The TLB caches, per privilege level the access is made at (U, S, M) and
-//! per access kind (read, write, fetch), the host address of guest RAM
+//! The TLB caches, per privilege level the access is made at (U, S, M, and
+//! S with `mstatus.SUM` set for data accesses) and per access kind (read,
+//! write, fetch), the host address of guest RAM
 //! pages. A hit costs one compare: the tag is `vaddr >> 12` XOR the
 //! current ASID shifted to bit 52. With 11 ASID bits a tag never reaches
 //! bit 63, so `u64::MAX` is free to mean "empty" (this is why vireo
@@ -71,8 +72,11 @@ impl Tlb {
 /// The MMU's cached state.
 #[repr(C)]
 pub struct Mmu {
-    /// TLBs indexed by [`priv_index`].
-    pub tlbs: [Tlb; 3],
+    /// TLBs indexed by [`priv_index`] (fetches) and [`data_index`] (loads
+    /// and stores): S-mode data accesses with `mstatus.SUM` set have their
+    /// own arrays, so that the kernel's toggling of SUM around every user
+    /// copy switches arrays instead of flushing them.
+    pub tlbs: [Tlb; 4],
     /// `asid << 52`, XORed into tags.
     pub asid_tag: u64,
     /// The superpages that cached entries came from, as ranges of
@@ -105,6 +109,17 @@ pub fn priv_index(p: Priv) -> usize {
     }
 }
 
+/// Index of the TLB used for loads and stores at privilege `p` with
+/// `mstatus.SUM` = `sum` (S-mode may then reach user pages).
+#[inline(always)]
+pub fn data_index(p: Priv, sum: bool) -> usize {
+    if p == Priv::S && sum {
+        3
+    } else {
+        priv_index(p)
+    }
+}
+
 /// One decoded PMP entry.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PmpEntry {
@@ -132,23 +147,11 @@ impl Mmu {
     pub fn new() -> Box<Mmu> {
         // Build in place: the TLBs are large.
         let mut m = Box::new(Mmu {
-            tlbs: [
-                Tlb {
-                    read: [EMPTY_ENTRY; TLB_ENTRIES],
-                    write: [EMPTY_ENTRY; TLB_ENTRIES],
-                    exec: [EMPTY_ENTRY; TLB_ENTRIES],
-                },
-                Tlb {
-                    read: [EMPTY_ENTRY; TLB_ENTRIES],
-                    write: [EMPTY_ENTRY; TLB_ENTRIES],
-                    exec: [EMPTY_ENTRY; TLB_ENTRIES],
-                },
-                Tlb {
-                    read: [EMPTY_ENTRY; TLB_ENTRIES],
-                    write: [EMPTY_ENTRY; TLB_ENTRIES],
-                    exec: [EMPTY_ENTRY; TLB_ENTRIES],
-                },
-            ],
+            tlbs: std::array::from_fn(|_| Tlb {
+                read: [EMPTY_ENTRY; TLB_ENTRIES],
+                write: [EMPTY_ENTRY; TLB_ENTRIES],
+                exec: [EMPTY_ENTRY; TLB_ENTRIES],
+            }),
             asid_tag: 0,
             superpages: [(0, 0); MAX_SUPERPAGES],
             n_superpages: 0,
@@ -312,7 +315,7 @@ impl Hart {
 
     /// Recompute the TLB index used for loads and stores.
     pub(crate) fn update_data_mode(&mut self) {
-        self.data_idx = priv_index(self.data_priv());
+        self.data_idx = data_index(self.data_priv(), self.csr.mstatus & mstatus::SUM != 0);
     }
 
     /// Translate `vaddr` for `access` (slow path: walks, checks PMP, fills
@@ -352,7 +355,11 @@ impl Hart {
                     ppage,
                     flag: flag as u64,
                 };
-                let t = &mut self.mmu.tlbs[priv_index(p)];
+                let t = &mut self.mmu.tlbs[if access == Access::Fetch {
+                    priv_index(p)
+                } else {
+                    self.data_idx
+                }];
                 match access {
                     Access::Load => t.read[idx] = entry,
                     Access::Store => t.write[idx] = entry,

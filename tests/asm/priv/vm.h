@@ -422,6 +422,21 @@ xfault:
     li t0, (MSTATUS_MXR | MSTATUS_SUM)
     csrc sstatus, t0
     CHECK_NOTRAP 94
+    /* a user page reached with SUM set faults again once SUM alone is
+     * cleared (no stale translation survives) */
+    LI_VA a4, P_URW, 0
+    li t0, MSTATUS_SUM
+    csrs sstatus, t0
+    TRAP_BEGIN
+    ld a2, 0(a4)
+    TRAP_END
+    CHECK_NOTRAP 95
+    csrc sstatus, t0
+    TRAP_BEGIN
+    ld a2, 0(a4)
+    TRAP_END
+    CHECK_FAULT CAUSE_LOAD_PAGE, a4, 96
+    CHECK a2, 0x1111111111111111, 99
 
     /* ---- 100-119: non-canonical addresses ---- */
     li a4, (1 << (VA_BITS - 1))     /* sign bit set, upper bits clear */
