@@ -604,3 +604,34 @@ fn check_engine_stops_at_a_wrong_translation() {
     // The hart holds the interpreter's state: the loop made progress.
     assert!(h.instret > 64 * 4, "{}", h.instret);
 }
+
+#[test]
+fn code_that_runs_steadily_but_sparsely_is_translated_in_the_end() {
+    // A loop body that runs only 10 times in each heat window, far below
+    // the threshold (64) of any one window: it is translated once it has
+    // run LIFETIME_FACTOR times the threshold in all.
+    let body: Vec<u8> = [r(0x33, 0, 0, 10, 10, 11), i(0x13, 0, 11, 11, 1)]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    let code = looped(&body, 100_000);
+    let mut h = new_hart(Engine::Jit);
+    h.bus().ram().write_bytes(CODE, &code).unwrap();
+    let lifetime = (64 * LIFETIME_FACTOR) as u64;
+    let mut iterations = 0;
+    while h.stats().jit_blocks_translated == 0 && iterations < 2 * lifetime {
+        // 10 iterations of 4 instructions, then the next window.
+        h.run(40);
+        h.instret += 1 << HEAT_WINDOW_SHIFT;
+        iterations += 10;
+    }
+    let st = h.stats();
+    assert_eq!(st.jit_blocks_translated, 1, "{st:?}");
+    assert!(
+        (lifetime..lifetime + 20).contains(&iterations),
+        "translated after {iterations} iterations, expected about {lifetime}"
+    );
+    // And it runs translated from then on.
+    h.run(4000);
+    assert!(h.stats().jit_block_runs > 0);
+}

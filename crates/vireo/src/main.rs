@@ -116,9 +116,10 @@ struct RunArgs {
     #[arg(long, value_name = "ENGINE", default_value_t = vireo_hart::Engine::default())]
     engine: vireo_hart::Engine,
     /// JIT: translate a block once it has run this many times in the
-    /// interpreter within a window of 4 M instructions (lower translates
-    /// more code sooner; 1 translates everything, which is what the tests
-    /// use to run programs in translated code)
+    /// interpreter within a window of 4 M instructions, or 8 times this
+    /// many in all (lower translates more code sooner; 1 translates
+    /// everything, which is what the tests use to run programs in
+    /// translated code)
     #[arg(long, value_name = "N", default_value_t = vireo_hart::JIT_THRESHOLD,
           value_parser = clap::value_parser!(u32).range(1..=65535))]
     jit_threshold: u32,
