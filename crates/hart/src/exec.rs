@@ -89,6 +89,20 @@ const CBO_BLOCK: u64 = 64;
 impl Hart {
     // ---- memory access --------------------------------------------------
 
+    /// Whether the data TLB holds the page of `vaddr` for `access` (a load
+    /// or a store): the page is RAM the current data privilege may access
+    /// that way.
+    fn tlb_hit(&self, vaddr: u64, access: Access) -> bool {
+        let idx = ((vaddr >> 12) as usize) & (TLB_ENTRIES - 1);
+        let t = &self.mmu.tlbs[self.data_idx];
+        let e = if access == Access::Store {
+            &t.write[idx]
+        } else {
+            &t.read[idx]
+        };
+        e.tag == self.mmu.tag(vaddr)
+    }
+
     /// Load `N` bytes (1, 2, 4, 8) from virtual `vaddr`, zero-extended.
     #[inline(always)]
     pub(crate) fn load<const N: u64>(&mut self, vaddr: u64) -> Result<u64, Trap> {
@@ -319,8 +333,12 @@ impl Hart {
                 if !enabled(envcfg::CBZE) {
                     return Err(ill);
                 }
-                // Translate first so a fault leaves memory untouched.
-                self.translate(base, Access::Store)?;
+                // Translate first so a fault leaves memory untouched;
+                // a write-TLB hit already proves the whole page writable
+                // RAM (the Linux kernel clears every new page this way).
+                if !self.tlb_hit(base, Access::Store) {
+                    self.translate(base, Access::Store)?;
+                }
                 for k in 0..CBO_BLOCK / 8 {
                     self.store::<8>(base + 8 * k, 0)?;
                 }
@@ -337,6 +355,9 @@ impl Hart {
                 }
                 // No caches to maintain: check the address is accessible,
                 // reporting faults as store/AMO faults as the spec says.
+                if self.tlb_hit(base, Access::Load) {
+                    return Ok(());
+                }
                 self.translate(base, Access::Load).map(|_| ()).map_err(|t| {
                     let c = match t.cause {
                         cause::LOAD_PAGE_FAULT => cause::STORE_PAGE_FAULT,
