@@ -108,6 +108,10 @@ pub const TLB_ENTRIES: usize = 512;
 /// `#[repr(C)] { tag: u64, addend: u64, ppage: u64, flag: u64 }`.
 pub const TLB_ENTRY_SIZE: usize = 32;
 const TLB_ENTRY_SHIFT: i64 = 5;
+/// Packing of a guard's slow-exit constant: byte offset in the high bits,
+/// index of the instruction in its segment in the low ones.
+const SLOW_OFF_SHIFT: i64 = 20;
+const _: () = assert!(MAX_REGION_LEN < 1 << SLOW_OFF_SHIFT);
 const _: () = assert!(1 << TLB_ENTRY_SHIFT == TLB_ENTRY_SIZE);
 /// Offset of `tag` in a TLB entry.
 pub const TLB_TAG: usize = 0;
@@ -659,6 +663,7 @@ impl Jit {
             t.log_stores = self.log_stores;
             t.fp_sig = Some(fp_sig);
             t.region(insns);
+            t.finish_slow();
             t.finish_direct_exits(chain_sig);
             t.finish_exit(chain_sig);
             self.kept_insns.append(&mut t.kept_insns);
@@ -739,6 +744,14 @@ struct Translator<'a> {
     seg_start: u64,
     /// The shared exit: block parameters (exit code, next pc, executed).
     exit: Block,
+    /// The shared slow exit of the guards (see [`Translator::guard`]):
+    /// block parameters (packed offset and index, instructions retired
+    /// before the guard's segment); `used_slow` once a guard branches there.
+    slow: Block,
+    used_slow: bool,
+    /// Context words known in the current segment (like `regs`): the
+    /// data TLB arrays and the ASID tag, which every access needs.
+    ctx_known: [Option<Value>; 3],
     /// Byte offset of each instruction from the region start (runs after
     /// the first may lie before it).
     offs: Vec<i64>,
@@ -781,6 +794,11 @@ impl<'a> Translator<'a> {
         for _ in 0..3 {
             b.append_block_param(exit, types::I64);
         }
+        let slow = b.create_block();
+        for _ in 0..2 {
+            b.append_block_param(slow, types::I64);
+        }
+        b.set_cold_block(slow);
         // Byte offsets from the region start, and the instructions some
         // jump of the region lands on, or that start a run (they start
         // new IR blocks).
@@ -813,6 +831,9 @@ impl<'a> Translator<'a> {
             n,
             seg_start: 0,
             exit,
+            slow,
+            used_slow: false,
+            ctx_known: [None; 3],
             offs,
             labels,
             log_stores: false,
@@ -973,16 +994,55 @@ impl<'a> Translator<'a> {
 
     /// Continue in a new block when `ok`, otherwise leave with
     /// [`EXIT_SLOW`] before instruction number `k` at byte offset `off`.
+    ///
+    /// All guards branch to one shared block with two arguments: the
+    /// segment's retired count and one constant packing the byte offset
+    /// (`off << SLOW_OFF_SHIFT`) with the instruction's index in its
+    /// segment; the shared block derives pc and count from them. Two IR
+    /// instructions per guard instead of a cold block of six: guards are
+    /// most of a region's IR, and IR size is what translation time
+    /// follows.
     fn guard(&mut self, ok: Value, k: u64, off: i64) {
         let cont = self.b.create_block();
-        let fail = self.b.create_block();
-        self.b.ins().brif(ok, cont, &[], fail, &[]);
-        self.b.switch_to_block(fail);
-        self.b.set_cold_block(fail);
-        let pc = self.pc_at(off);
-        let n = self.executed_before(k);
-        self.exit_with(EXIT_SLOW, pc, n);
+        let packed = (off << SLOW_OFF_SHIFT) | (k - self.seg_start) as i64;
+        let c = self.b.ins().iconst(types::I64, packed);
+        let n = self.b.use_var(self.n);
+        let slow = self.slow;
+        self.used_slow = true;
+        self.b.ins().brif(
+            ok,
+            cont,
+            &[],
+            slow,
+            &[BlockArg::Value(c), BlockArg::Value(n)],
+        );
         self.b.switch_to_block(cont);
+    }
+
+    /// Fill the shared slow exit of the guards, if any used it.
+    fn finish_slow(&mut self) {
+        if !self.used_slow {
+            return;
+        }
+        let slow = self.slow;
+        self.b.switch_to_block(slow);
+        let c = self.b.block_params(slow)[0];
+        let n = self.b.block_params(slow)[1];
+        let off = self.b.ins().sshr_imm_s(c, SLOW_OFF_SHIFT);
+        let pc = self.b.ins().iadd(self.pc0, off);
+        let rel = self.b.ins().band_imm_s(c, (1 << SLOW_OFF_SHIFT) - 1);
+        let n = self.b.ins().iadd(n, rel);
+        self.exit_with(EXIT_SLOW, pc, n);
+    }
+
+    /// A context word known in the current segment (see `ctx_known`).
+    fn ctx_known(&mut self, slot: usize, off: i32) -> Value {
+        if let Some(v) = self.ctx_known[slot] {
+            return v;
+        }
+        let v = self.ctx_word(off);
+        self.ctx_known[slot] = Some(v);
+        v
     }
 
     /// Control leaves instruction `k` (retired) for byte offset `target`
@@ -1136,6 +1196,7 @@ impl<'a> Translator<'a> {
                 self.b.switch_to_block(label);
                 // Control merges here: reload registers at their uses.
                 self.regs = [None; 32];
+                self.ctx_known = [None; 3];
                 self.seg_start = k;
                 open = true;
             }
@@ -1164,11 +1225,19 @@ impl<'a> Translator<'a> {
     /// slow exit on a miss or a page-crossing access. Returns the entry's
     /// address.
     fn tlb_lookup(&mut self, write: bool, addr: Value, size: u64, k: u64, off: i64) -> Value {
-        let arr = self.ctx_word(if write { CTX_TLB_WRITE } else { CTX_TLB_READ });
-        let asid = self.ctx_word(CTX_ASID_TAG);
-        let vpn = self.b.ins().ushr_imm_s(addr, 12);
-        let idx = self.b.ins().band_imm_s(vpn, (TLB_ENTRIES - 1) as i64);
-        let byte_off = self.b.ins().ishl_imm_s(idx, TLB_ENTRY_SHIFT);
+        let arr = if write {
+            self.ctx_known(1, CTX_TLB_WRITE)
+        } else {
+            self.ctx_known(0, CTX_TLB_READ)
+        };
+        let asid = self.ctx_known(2, CTX_ASID_TAG);
+        // The entry's byte offset: page number times the entry size,
+        // modulo the array.
+        let shifted = self.b.ins().ushr_imm_s(addr, 12 - TLB_ENTRY_SHIFT);
+        let byte_off = self
+            .b
+            .ins()
+            .band_imm_s(shifted, ((TLB_ENTRIES - 1) << TLB_ENTRY_SHIFT) as i64);
         let e = self.b.ins().iadd(arr, byte_off);
         let tag = self
             .b
@@ -1179,11 +1248,11 @@ impl<'a> Translator<'a> {
         // both the hit and that the access stays inside the page (the
         // interpreter's `(vaddr & 0xfff) + N <= 0x1000`).
         let last = if size > 1 {
-            let end = self.b.ins().iadd_imm_s(addr, size as i64 - 1);
-            self.b.ins().ushr_imm_s(end, 12)
+            self.b.ins().iadd_imm_s(addr, size as i64 - 1)
         } else {
-            vpn
+            addr
         };
+        let last = self.b.ins().ushr_imm_s(last, 12);
         let want = self.b.ins().bxor(last, asid);
         let ok = self.b.ins().icmp(IntCC::Equal, tag, want);
         self.guard(ok, k, off);
