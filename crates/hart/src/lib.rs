@@ -1090,6 +1090,7 @@ impl Hart {
             mstatus: &self.csr.mstatus,
             fp_state: std::ptr::null_mut(),
             fp_op: Some(jit_fp_op),
+            fcsr: &self.csr.fcsr,
         };
         // Last, so that no other borrow of the hart is used while the
         // helper holds it (the pointers above are only used by translated

@@ -188,6 +188,10 @@ pub struct JitCtx {
     /// the instruction must trap (an invalid rounding mode). Translated
     /// code calls it in the host's C convention; it must not unwind.
     pub fp_op: Option<FpOpFn>,
+    /// The guest's `fcsr` (read only): F/D arithmetic runs inline, on the
+    /// host FPU, when rounding is to nearest-even and the inexact flag is
+    /// already set (see [`Translator::fp_inline`]); otherwise `fp_op`.
+    pub fcsr: *const u64,
 }
 
 /// See [`JitCtx::fp_op`].
@@ -216,6 +220,7 @@ const CTX_F: i32 = 120;
 const CTX_MSTATUS: i32 = 128;
 const CTX_FP_STATE: i32 = 136;
 const CTX_FP_OP: i32 = 144;
+const CTX_FCSR: i32 = 152;
 
 /// Size of one block-cache slot of the caller:
 /// `#[repr(C)] { paddr: u64, code: Option<Code>, gen: u32, .. }`.
@@ -256,6 +261,7 @@ const _: () = {
     assert!(std::mem::offset_of!(JitCtx, mstatus) == CTX_MSTATUS as usize);
     assert!(std::mem::offset_of!(JitCtx, fp_state) == CTX_FP_STATE as usize);
     assert!(std::mem::offset_of!(JitCtx, fp_op) == CTX_FP_OP as usize);
+    assert!(std::mem::offset_of!(JitCtx, fcsr) == CTX_FCSR as usize);
     assert!(std::mem::size_of::<Option<Code>>() == 8);
 };
 
@@ -396,6 +402,20 @@ pub fn supported(op: Op) -> bool {
 /// checks the FPU state on entry, and runs only while it is Dirty).
 pub fn is_fp(op: Op) -> bool {
     matches!(op, Op::Flw | Op::Fld | Op::Fsw | Op::Fsd) || vireo_isa::is_fp_arith(op)
+}
+
+/// Whether the host FPU has a fused multiply-add that Cranelift uses
+/// (else `fma` would become a library call; those instructions then take
+/// the helper).
+fn host_has_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        true
+    }
 }
 
 /// `mstatus.FS`.
@@ -1579,27 +1599,10 @@ impl<'a> Translator<'a> {
                 self.store(i, v, k, off);
             }
             op if vireo_isa::is_fp_arith(op) => {
-                // The interpreter's own code, through the context's
-                // helper: exact rounding and flags. Integer registers are
-                // written through (see `Translator::regs`), so it reads current
-                // values; an integer result is read back.
-                let f = MemFlagsData::trusted();
-                let state = self.b.ins().load(types::I64, f, self.ctx, CTX_FP_STATE);
-                let func = self.b.ins().load(types::I64, f, self.ctx, CTX_FP_OP);
-                // The decoded instruction lives as long as the code.
-                let kept = Box::new(*i);
-                let raw = self.iconst(&*kept as *const Insn as u64);
-                self.kept_insns.push(kept);
-                let sig = self.fp_sig.expect("signature imported for FP regions");
-                let call = self.b.ins().call_indirect(sig, func, &[state, raw]);
-                let r = self.b.inst_results(call)[0];
-                let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, 0);
-                self.guard(ok, k, off);
-                let rd = (i.rd & 31) as usize;
-                if vireo_isa::fp_writes_int_rd(op) && rd != 0 {
-                    // The helper wrote it to memory.
-                    self.regs[rd] = None;
+                if (i.rm == 0 || i.rm == 7) && self.fp_inline(i, k, off) {
+                    return false;
                 }
+                self.fp_helper(i, k, off);
             }
             Addi => imm!(iadd_imm_s),
             Xori => imm!(bxor_imm_s),
@@ -1831,6 +1834,186 @@ impl<'a> Translator<'a> {
         }
         false
     }
+
+    /// F/D arithmetic by the interpreter's own code, through the
+    /// context's helper: exact rounding and flags. Integer registers are
+    /// written through (see `Translator::regs`), so it reads current
+    /// values; an integer result is read back.
+    fn fp_helper(&mut self, i: &Insn, k: u64, off: i64) {
+        let f = MemFlagsData::trusted();
+        let state = self.b.ins().load(types::I64, f, self.ctx, CTX_FP_STATE);
+        let func = self.b.ins().load(types::I64, f, self.ctx, CTX_FP_OP);
+        // The decoded instruction lives as long as the code.
+        let kept = Box::new(*i);
+        let raw = self.iconst(&*kept as *const Insn as u64);
+        self.kept_insns.push(kept);
+        let sig = self.fp_sig.expect("signature imported for FP regions");
+        let call = self.b.ins().call_indirect(sig, func, &[state, raw]);
+        let r = self.b.inst_results(call)[0];
+        let ok = self.b.ins().icmp_imm_s(IntCC::Equal, r, 0);
+        self.guard(ok, k, off);
+        let rd = (i.rd & 31) as usize;
+        if vireo_isa::fp_writes_int_rd(i.op) && rd != 0 {
+            // The helper wrote it to memory.
+            self.regs[rd] = None;
+        }
+    }
+
+    /// F/D add, subtract, multiply, divide, square root and fused
+    /// multiply-add on the host FPU, inline, where that gives SoftFloat's
+    /// result and no flag but NX (the conditions of the interpreter's
+    /// `fpu::execute_fast`, checked on the values): rounding resolves to
+    /// nearest-even and NX is already set in `fcsr`; single operands are
+    /// NaN-boxed; the result is finite and above the smallest normal in
+    /// magnitude (so no overflow, underflow or NaN, whatever the inputs),
+    /// or an exact zero (a zero sum; a product or quotient of a zero; the
+    /// root of a zero). Anything else runs the helper. Returns false (and
+    /// emits nothing) for the other F/D operations.
+    fn fp_inline(&mut self, i: &Insn, k: u64, off: i64) -> bool {
+        use Op::*;
+        let double = match i.op {
+            FaddD | FsubD | FmulD | FdivD | FsqrtD => true,
+            FaddS | FsubS | FmulS | FdivS | FsqrtS => false,
+            FmaddD | FmsubD | FnmsubD | FnmaddD if host_has_fma() => true,
+            FmaddS | FmsubS | FnmsubS | FnmaddS if host_has_fma() => false,
+            _ => return false,
+        };
+        let fused = matches!(
+            i.op,
+            FmaddD | FmsubD | FnmsubD | FnmaddD | FmaddS | FmsubS | FnmsubS | FnmaddS
+        );
+        let t = MemFlagsData::trusted();
+        let fp = self.f_ptr();
+        let fcsr_at = self.ctx_word(CTX_FCSR);
+        let fcsr = self.b.ins().load(types::I64, t, fcsr_at, 0);
+        // frm (bits 7:5) = RNE when the instruction's rm is dynamic; NX
+        // (bit 0) set.
+        let mode = if i.rm == 7 {
+            let m = self.b.ins().band_imm_s(fcsr, 0xe1);
+            self.b.ins().icmp_imm_s(IntCC::Equal, m, 1)
+        } else {
+            let m = self.b.ins().band_imm_s(fcsr, 1);
+            self.b.ins().icmp_imm_s(IntCC::NotEqual, m, 0)
+        };
+        let freg = |s: &mut Self, r: u8| s.b.ins().load(types::I64, t, fp, 8 * (r & 31) as i32);
+        let a = freg(self, i.rs1);
+        let b = freg(self, i.rs2);
+        let c = if fused { freg(self, i.rs3) } else { a };
+        let (fty, ity, sign_bit) = if double {
+            (types::F64, types::I64, 63)
+        } else {
+            (types::F32, types::I32, 31)
+        };
+        let mut ok = mode;
+        if !double {
+            // NaN-boxed: the upper 32 bits of every operand all ones.
+            let ab = self.b.ins().band(a, b);
+            let abc = self.b.ins().band(ab, c);
+            let hi = self.b.ins().ushr_imm_s(abc, 32);
+            let boxed = self.b.ins().icmp_imm_s(IntCC::Equal, hi, 0xffff_ffff);
+            ok = self.b.ins().band(ok, boxed);
+        }
+        let to_f = |s: &mut Self, v: Value| {
+            let v = if double {
+                v
+            } else {
+                s.b.ins().ireduce(types::I32, v)
+            };
+            s.b.ins().bitcast(fty, MemFlagsData::new(), v)
+        };
+        let (x, y, z) = (to_f(self, a), to_f(self, b), to_f(self, c));
+        let r = match i.op {
+            FaddD | FaddS => self.b.ins().fadd(x, y),
+            FsubD | FsubS => self.b.ins().fsub(x, y),
+            FmulD | FmulS => self.b.ins().fmul(x, y),
+            FdivD | FdivS => self.b.ins().fdiv(x, y),
+            FsqrtD | FsqrtS => self.b.ins().sqrt(x),
+            FmaddD | FmaddS => self.b.ins().fma(x, y, z),
+            FmsubD | FmsubS => {
+                let nz = self.b.ins().fneg(z);
+                self.b.ins().fma(x, y, nz)
+            }
+            FnmsubD | FnmsubS => {
+                let nx = self.b.ins().fneg(x);
+                self.b.ins().fma(nx, y, z)
+            }
+            _ => {
+                let nx = self.b.ins().fneg(x);
+                let nz = self.b.ins().fneg(z);
+                self.b.ins().fma(nx, y, nz)
+            }
+        };
+        let bits = self.b.ins().bitcast(ity, MemFlagsData::new(), r);
+        // |r| in (smallest normal, infinity): finite, no underflow.
+        let (min_normal, inf) = if double {
+            (
+                f64::MIN_POSITIVE.to_bits() as i64,
+                f64::INFINITY.to_bits() as i64,
+            )
+        } else {
+            (
+                f32::MIN_POSITIVE.to_bits() as i64,
+                f32::INFINITY.to_bits() as i64,
+            )
+        };
+        let abs = self.b.ins().band_imm_s(bits, (1i64 << sign_bit) - 1);
+        let above = self.b.ins().iadd_imm_s(abs, -(min_normal + 1));
+        let normal =
+            self.b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedLessThan, above, inf - (min_normal + 1));
+        let is_zero = |s: &mut Self, v: Value| {
+            // Either sign.
+            let shifted = if double {
+                s.b.ins().ishl_imm_s(v, 1)
+            } else {
+                s.b.ins().ishl_imm_s(v, 33)
+            };
+            s.b.ins().icmp_imm_s(IntCC::Equal, shifted, 0)
+        };
+        let zero_ok = match i.op {
+            FaddD | FaddS | FsubD | FsubS | FsqrtD | FsqrtS => {
+                Some(self.b.ins().icmp_imm_s(IntCC::Equal, abs, 0))
+            }
+            FmulD | FmulS => {
+                let rz = self.b.ins().icmp_imm_s(IntCC::Equal, abs, 0);
+                let az = is_zero(self, a);
+                let bz = is_zero(self, b);
+                let either = self.b.ins().bor(az, bz);
+                Some(self.b.ins().band(rz, either))
+            }
+            FdivD | FdivS => {
+                let rz = self.b.ins().icmp_imm_s(IntCC::Equal, abs, 0);
+                let az = is_zero(self, a);
+                Some(self.b.ins().band(rz, az))
+            }
+            _ => None,
+        };
+        let good = match zero_ok {
+            Some(z) => self.b.ins().bor(normal, z),
+            None => normal,
+        };
+        ok = self.b.ins().band(ok, good);
+        let value = if double {
+            bits
+        } else {
+            let w = self.b.ins().uextend(types::I64, bits);
+            self.b.ins().bor_imm_s(w, 0xffff_ffff_0000_0000u64 as i64)
+        };
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        self.b.ins().store(t, value, fp, 8 * (i.rd & 31) as i32);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(slow);
+        self.b.set_cold_block(slow);
+        self.fp_helper(i, k, off);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        true
+    }
 }
 
 #[cfg(test)]
@@ -1869,8 +2052,13 @@ mod tests {
             mstatus: &MSTATUS_FS_DIRTY,
             fp_state: std::ptr::null_mut(),
             fp_op: None,
+            fcsr: &FCSR_RNE_NX,
         }
     }
+
+    /// `fcsr` with round-to-nearest-even and NX set: F/D arithmetic runs
+    /// inline where it can.
+    static FCSR_RNE_NX: u64 = 1;
 
     static MSTATUS_FS_DIRTY: u64 = MSTATUS_FS as u64;
 
