@@ -672,7 +672,8 @@ fn fp_specials() -> Vec<u64> {
 #[test]
 fn fp_arithmetic_matches_the_interpreter() {
     // Random F/D arithmetic (add, sub, mul, div, sqrt, the four fused
-    // forms; single and double; rounding static RNE, static RTZ or
+    // forms, sign injection, moves to and from x registers; single and
+    // double; rounding static RNE, static RTZ or
     // dynamic) on special operands, looped so that it runs translated,
     // from fcsr states with and without NX and with frm RNE or RTZ: the
     // inline host-FPU path and the helper must give the interpreter's
@@ -689,7 +690,13 @@ fn fp_arithmetic_matches_the_interpreter() {
             let rs3 = rng.below(32) as u32;
             let fmt = rng.below(2) as u32;
             let rm = [0u32, 1, 7][rng.below(3) as usize];
-            let w = match rng.below(9) {
+            let w = match rng.below(12) {
+                9 => r(0x53, rng.below(3) as u32, 0x10 | fmt, rd, rs1, rs2), // fsgnj[n|x]
+                10 => {
+                    // fmv.x.w / fmv.x.d into x1..x11
+                    r(0x53, 0, 0x70 | fmt, rd, rs1, 0)
+                }
+                11 => r(0x53, 0, 0x78 | fmt, rd, rs1, 0), // fmv.w.x / fmv.d.x
                 0..=3 => {
                     let f5 = rng.below(4) as u32; // add sub mul div
                     r(0x53, rm, f5 << 2 | fmt, rd, rs1, rs2)
@@ -712,6 +719,9 @@ fn fp_arithmetic_matches_the_interpreter() {
             let mut h = new_hart(engine);
             h.bus().ram().write_bytes(CODE, &code).unwrap();
             h.f.copy_from_slice(&init);
+            for (k, v) in init.iter().enumerate().take(12).skip(1) {
+                h.x[k] = v.rotate_left(17);
+            }
             h.csr.fcsr = fcsr;
             assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {engine:?}");
             harts.push(h);
@@ -719,6 +729,7 @@ fn fp_arithmetic_matches_the_interpreter() {
         let (a, j) = (&harts[0], &harts[1]);
         for k in 0..32 {
             assert_eq!(a.f[k], j.f[k], "round {round}: f{k}");
+            assert_eq!(a.x[k], j.x[k], "round {round}: x{k}");
         }
         assert_eq!(a.csr.fcsr, j.csr.fcsr, "round {round}: fcsr");
         assert_eq!(a.instret, j.instret, "round {round}: instret");

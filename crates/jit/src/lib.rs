@@ -1599,7 +1599,7 @@ impl<'a> Translator<'a> {
                 self.store(i, v, k, off);
             }
             op if vireo_isa::is_fp_arith(op) => {
-                if (i.rm == 0 || i.rm == 7) && self.fp_inline(i, k, off) {
+                if self.fp_move(i) || ((i.rm == 0 || i.rm == 7) && self.fp_inline(i, k, off)) {
                     return false;
                 }
                 self.fp_helper(i, k, off);
@@ -1857,6 +1857,57 @@ impl<'a> Translator<'a> {
             // The helper wrote it to memory.
             self.regs[rd] = None;
         }
+    }
+
+    /// Moves and sign injection of doubles, which raise no flag and are
+    /// exact: bit operations (`fmv.d` is `fsgnj.d` of one register;
+    /// single-precision sign injection would need the NaN-boxing check and
+    /// takes the helper). Returns false for the other F/D operations.
+    fn fp_move(&mut self, i: &Insn) -> bool {
+        use Op::*;
+        let t = MemFlagsData::trusted();
+        let fp = self.f_ptr();
+        let sign = i64::MIN;
+        let freg = |s: &mut Self, r: u8| s.b.ins().load(types::I64, t, fp, 8 * (r & 31) as i32);
+        let v = match i.op {
+            FsgnjD | FsgnjnD | FsgnjxD => {
+                let a = freg(self, i.rs1);
+                let b = freg(self, i.rs2);
+                let bs = self.b.ins().band_imm_s(b, sign);
+                match i.op {
+                    FsgnjxD => self.b.ins().bxor(a, bs),
+                    _ => {
+                        let mag = self.b.ins().band_imm_s(a, !sign);
+                        let s = if i.op == FsgnjnD {
+                            self.b.ins().bxor_imm_s(bs, sign)
+                        } else {
+                            bs
+                        };
+                        self.b.ins().bor(mag, s)
+                    }
+                }
+            }
+            FmvDX => self.get(i.rs1),
+            FmvWX => {
+                let x = self.get(i.rs1);
+                let w = self.b.ins().band_imm_s(x, 0xffff_ffff);
+                self.b.ins().bor_imm_s(w, 0xffff_ffff_0000_0000u64 as i64)
+            }
+            FmvXD | FmvXW => {
+                let f = freg(self, i.rs1);
+                let v = if i.op == FmvXW {
+                    let w = self.b.ins().ireduce(types::I32, f);
+                    self.b.ins().sextend(types::I64, w)
+                } else {
+                    f
+                };
+                self.set(i.rd, v);
+                return true;
+            }
+            _ => return false,
+        };
+        self.b.ins().store(t, v, fp, 8 * (i.rd & 31) as i32);
+        true
     }
 
     /// F/D add, subtract, multiply, divide, square root and fused
