@@ -13,7 +13,7 @@
 //! The caller fills [`JitCtx`] with raw pointers into its own state (the
 //! 32 integer registers, the data and fetch TLB arrays for the current
 //! privilege — each entry also pointing at its page's RAM flag byte —, its
-//! block-cache slots, the f registers and `mstatus`) and the region's
+//! block-cache slots, the f registers, `mstatus` and `fcsr`) and the region's
 //! virtual `pc`, and calls [`Jit::enter`]. The code runs and returns one of:
 //!
 //! - [`EXIT_DONE`] (0): control left a region normally; `next_pc` is the
@@ -32,7 +32,9 @@
 //! the TLB, flag and slot arrays, and reads and writes guest RAM through
 //! TLB hits (whose invariant is that the whole page is RAM the current
 //! privilege may access that way). Its one call back into the host is
-//! [`JitCtx::fp_op`], for F/D arithmetic. Regions end before CSR, atomic
+//! [`JitCtx::fp_op`], for the F/D arithmetic that does not run inline
+//! (inline only where the host FPU gives the same value and raises no new
+//! flag; see `Translator::fp_inline`). Regions end before CSR, atomic
 //! and system instructions (the interpreter runs those).
 //!
 //! The guest `pc` is an input, not a constant of the code: the same physical
