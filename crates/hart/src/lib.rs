@@ -224,6 +224,32 @@ unsafe extern "C" fn jit_fp_op(hart: *mut u8, insn: *const Insn) -> u64 {
     }
 }
 
+/// Decode the instruction at byte `off` of the 4 KiB guest page at host
+/// address `page`; `None` when it does not fit in the page (it straddles
+/// the page end, or `off` is past it).
+///
+/// # Safety
+///
+/// `page..page + 4096` is readable (a guest RAM page).
+#[inline]
+unsafe fn decode_at(page: *const u8, off: u64) -> Option<Insn> {
+    if off + 2 > 0x1000 {
+        return None;
+    }
+    // SAFETY: the caller's page, and off + 2 <= 4096.
+    let lo = unsafe { (page.add(off as usize) as *const u16).read_unaligned() };
+    let raw = if lo & 3 == 3 {
+        if off + 4 > 0x1000 {
+            return None;
+        }
+        // SAFETY: as above, off + 4 <= 4096.
+        unsafe { (page.add(off as usize) as *const u32).read_unaligned() }
+    } else {
+        lo as u32
+    };
+    Some(vireo_isa::decode(raw))
+}
+
 /// The state translated code may change (engine `Check` saves and compares
 /// it).
 struct CheckPoint {
@@ -954,22 +980,11 @@ impl Hart {
         let start = self.blocks.insns.len();
         let mut off = paddr & 0xfff;
         while self.blocks.insns.len() - start < MAX_BLOCK_INSNS {
-            if off + 2 > 0x1000 {
-                break;
-            }
             // SAFETY: host_page is the host address of a 4 KiB RAM page
-            // (from the TLB or host_ptr above) and off + 2 <= 4096.
-            let lo = unsafe { ((host_page + off) as *const u16).read_unaligned() };
-            let raw = if lo & 3 == 3 {
-                if off + 4 > 0x1000 {
-                    break;
-                }
-                // SAFETY: as above, off + 4 <= 4096.
-                unsafe { ((host_page + off) as *const u32).read_unaligned() }
-            } else {
-                lo as u32
+            // (from the TLB or host_ptr above).
+            let Some(insn) = (unsafe { decode_at(host_page as *const u8, off) }) else {
+                break;
             };
-            let insn = vireo_isa::decode(raw);
             self.blocks.insns.push(insn);
             off += insn.len as u64;
             if exec::ends_block(insn.op) {
@@ -1302,18 +1317,10 @@ impl Hart {
                     break;
                 }
                 // SAFETY: host_page is the host address of a 4 KiB RAM page
-                // (host_ptr checked it) and off + 2 <= 4096.
-                let lo = unsafe { (host_page.add(off as usize) as *const u16).read_unaligned() };
-                let raw = if lo & 3 == 3 {
-                    if off + 4 > 0x1000 {
-                        break;
-                    }
-                    // SAFETY: as above, off + 4 <= 4096.
-                    unsafe { (host_page.add(off as usize) as *const u32).read_unaligned() }
-                } else {
-                    lo as u32
+                // (host_ptr checked it).
+                let Some(insn) = (unsafe { decode_at(host_page, off) }) else {
+                    break;
                 };
-                let insn = vireo_isa::decode(raw);
                 // F/D instructions only in the first run: a region with
                 // any runs only while the FPU is dirty (see vireo_jit), and
                 // a followed path must not keep the entry from running.

@@ -872,6 +872,23 @@ impl<'a> Translator<'a> {
             .expect("f registers loaded on entry of FP regions")
     }
 
+    /// The raw bits of f register `r` (read from the hart's array each
+    /// time: the helper may have written it).
+    fn f_get(&mut self, r: u8) -> Value {
+        let fp = self.f_ptr();
+        self.b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), fp, 8 * (r & 31) as i32)
+    }
+
+    /// Store the raw bits `v` into f register `r`.
+    fn f_set(&mut self, r: u8, v: Value) {
+        let fp = self.f_ptr();
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), v, fp, 8 * (r & 31) as i32);
+    }
+
     /// Fill the shared exit (registers are already stored, see
     /// [`Translator::regs`]). A normal end ([`EXIT_DONE`]) chains (see the crate
     /// documentation): while the instruction limit is not reached, the
@@ -1587,17 +1604,10 @@ impl<'a> Translator<'a> {
                 if i.op == Flw {
                     v = self.b.ins().bor_imm_s(v, 0xffff_ffff_0000_0000u64 as i64);
                 }
-                let fp = self.f_ptr();
-                let f = MemFlagsData::trusted();
-                self.b.ins().store(f, v, fp, 8 * (i.rd & 31) as i32);
+                self.f_set(i.rd, v);
             }
             Fsw | Fsd => {
-                let fp = self.f_ptr();
-                let f = MemFlagsData::trusted();
-                let v = self
-                    .b
-                    .ins()
-                    .load(types::I64, f, fp, 8 * (i.rs2 & 31) as i32);
+                let v = self.f_get(i.rs2);
                 self.store(i, v, k, off);
             }
             op if vireo_isa::is_fp_arith(op) => {
@@ -1867,14 +1877,11 @@ impl<'a> Translator<'a> {
     /// takes the helper). Returns false for the other F/D operations.
     fn fp_move(&mut self, i: &Insn) -> bool {
         use Op::*;
-        let t = MemFlagsData::trusted();
-        let fp = self.f_ptr();
         let sign = i64::MIN;
-        let freg = |s: &mut Self, r: u8| s.b.ins().load(types::I64, t, fp, 8 * (r & 31) as i32);
         let v = match i.op {
             FsgnjD | FsgnjnD | FsgnjxD => {
-                let a = freg(self, i.rs1);
-                let b = freg(self, i.rs2);
+                let a = self.f_get(i.rs1);
+                let b = self.f_get(i.rs2);
                 let bs = self.b.ins().band_imm_s(b, sign);
                 match i.op {
                     FsgnjxD => self.b.ins().bxor(a, bs),
@@ -1896,7 +1903,7 @@ impl<'a> Translator<'a> {
                 self.b.ins().bor_imm_s(w, 0xffff_ffff_0000_0000u64 as i64)
             }
             FmvXD | FmvXW => {
-                let f = freg(self, i.rs1);
+                let f = self.f_get(i.rs1);
                 let v = if i.op == FmvXW {
                     let w = self.b.ins().ireduce(types::I32, f);
                     self.b.ins().sextend(types::I64, w)
@@ -1908,7 +1915,7 @@ impl<'a> Translator<'a> {
             }
             _ => return false,
         };
-        self.b.ins().store(t, v, fp, 8 * (i.rd & 31) as i32);
+        self.f_set(i.rd, v);
         true
     }
 
@@ -1924,19 +1931,14 @@ impl<'a> Translator<'a> {
     /// emits nothing) for the other F/D operations.
     fn fp_inline(&mut self, i: &Insn, k: u64, off: i64) -> bool {
         use Op::*;
-        let double = match i.op {
-            FaddD | FsubD | FmulD | FdivD | FsqrtD => true,
-            FaddS | FsubS | FmulS | FdivS | FsqrtS => false,
-            FmaddD | FmsubD | FnmsubD | FnmaddD if host_has_fma() => true,
-            FmaddS | FmsubS | FnmsubS | FnmaddS if host_has_fma() => false,
+        let (double, fused) = match i.op {
+            FaddD | FsubD | FmulD | FdivD | FsqrtD => (true, false),
+            FaddS | FsubS | FmulS | FdivS | FsqrtS => (false, false),
+            FmaddD | FmsubD | FnmsubD | FnmaddD if host_has_fma() => (true, true),
+            FmaddS | FmsubS | FnmsubS | FnmaddS if host_has_fma() => (false, true),
             _ => return false,
         };
-        let fused = matches!(
-            i.op,
-            FmaddD | FmsubD | FnmsubD | FnmaddD | FmaddS | FmsubS | FnmsubS | FnmaddS
-        );
         let t = MemFlagsData::trusted();
-        let fp = self.f_ptr();
         let fcsr_at = self.ctx_word(CTX_FCSR);
         let fcsr = self.b.ins().load(types::I64, t, fcsr_at, 0);
         // frm (bits 7:5) = RNE when the instruction's rm is dynamic; NX
@@ -1948,10 +1950,9 @@ impl<'a> Translator<'a> {
             let m = self.b.ins().band_imm_s(fcsr, 1);
             self.b.ins().icmp_imm_s(IntCC::NotEqual, m, 0)
         };
-        let freg = |s: &mut Self, r: u8| s.b.ins().load(types::I64, t, fp, 8 * (r & 31) as i32);
-        let a = freg(self, i.rs1);
-        let b = freg(self, i.rs2);
-        let c = if fused { freg(self, i.rs3) } else { a };
+        let a = self.f_get(i.rs1);
+        let b = self.f_get(i.rs2);
+        let c = if fused { self.f_get(i.rs3) } else { a };
         let (fty, ity, sign_bit) = if double {
             (types::F64, types::I64, 63)
         } else {
@@ -2058,7 +2059,7 @@ impl<'a> Translator<'a> {
         let join = self.b.create_block();
         self.b.ins().brif(ok, fast, &[], slow, &[]);
         self.b.switch_to_block(fast);
-        self.b.ins().store(t, value, fp, 8 * (i.rd & 31) as i32);
+        self.f_set(i.rd, value);
         self.b.ins().jump(join, &[]);
         self.b.switch_to_block(slow);
         self.b.set_cold_block(slow);
