@@ -290,6 +290,12 @@ fn layout(items: &[Item], base: u64) -> Vec<u8> {
 }
 
 fn new_hart(engine: Engine) -> Box<Hart> {
+    new_hart_with(engine, false)
+}
+
+/// `background`: the JIT compiles on its own thread (the default outside
+/// tests), so when code becomes translated depends on timing.
+fn new_hart_with(engine: Engine, background: bool) -> Box<Hart> {
     let ram = Arc::new(GuestRam::new(RAM, 1 << 20).unwrap());
     let bus = Arc::new(Bus::new(ram));
     let mut h = Hart::new(
@@ -301,6 +307,7 @@ fn new_hart(engine: Engine) -> Box<Hart> {
             engine,
             // Low, so short test programs run mostly translated.
             jit_threshold: 64,
+            jit_background: background,
             ..HartConfig::default()
         },
     );
@@ -603,6 +610,39 @@ fn check_engine_stops_at_a_wrong_translation() {
     assert!(!report.contains("x5:"), "{report}");
     // The hart holds the interpreter's state: the loop made progress.
     assert!(h.instret > 64 * 4, "{}", h.instret);
+}
+
+#[test]
+fn background_translations_are_installed_and_run_like_the_interpreter() {
+    let mut translated = 0;
+    for round in 0..20u64 {
+        let seed = 0xb6_0000 + round;
+        let code = random_program(seed, 2000);
+        let mut a = new_hart(Engine::Interp);
+        let mut j = new_hart_with(Engine::Jit, true);
+        setup(&mut a, &code, seed, round % 3 == 0);
+        setup(&mut j, &code, seed, round % 3 == 0);
+        assert_eq!(a.run(200_000_000), Exit::Wfi, "seed {seed:#x}: interp");
+        // Hot enough to ask for translations, which the hart does not
+        // wait for: it goes on interpreting.
+        assert_eq!(j.run(20_000), Exit::Budget, "seed {seed:#x}");
+        j.wait_for_translations();
+        let st = j.stats();
+        assert!(st.jit_blocks_translated > 0, "seed {seed:#x}: {st:?}");
+        translated += st.jit_blocks_translated;
+        assert_eq!(j.run(200_000_000), Exit::Wfi, "seed {seed:#x}: jit");
+        assert!(j.stats().jit_insns > 0, "seed {seed:#x}");
+        for k in 0..32 {
+            assert_eq!(a.x[k], j.x[k], "seed {seed:#x}: x{k}");
+        }
+        assert_eq!(a.pc, j.pc, "seed {seed:#x}: pc");
+        assert_eq!(a.instret, j.instret, "seed {seed:#x}: instret");
+        assert!(
+            data_window(&a) == data_window(&j),
+            "seed {seed:#x}: data window differs"
+        );
+    }
+    assert!(translated >= 20);
 }
 
 #[test]

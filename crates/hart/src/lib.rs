@@ -71,9 +71,11 @@ pub enum Engine {
 }
 
 impl Engine {
-    /// The translator this engine uses, if any.
-    fn translator(self) -> Option<Box<vireo_jit::Jit>> {
+    /// The translator this engine uses, if any; `background`: compiling
+    /// on a thread of its own (engine `Jit` only).
+    fn translator(self, background: bool) -> Option<Box<vireo_jit::Jit>> {
         match self {
+            Engine::Jit if background => vireo_jit::Jit::new_background().ok().map(Box::new),
             Engine::Jit => vireo_jit::Jit::new().ok().map(Box::new),
             Engine::Check => vireo_jit::Jit::new_checking().ok().map(Box::new),
             Engine::Interp => None,
@@ -144,6 +146,11 @@ pub struct HartConfig {
     /// [`JIT_THRESHOLD`], at most 65535; tests lower it to exercise
     /// translated code on short programs).
     pub jit_threshold: u32,
+    /// Engine `Jit`: compile on a thread of the hart's own while the hart
+    /// goes on interpreting (the default), instead of stopping the guest
+    /// for each translation. Tests turn it off to know when code becomes
+    /// translated.
+    pub jit_background: bool,
 }
 
 impl Default for HartConfig {
@@ -153,6 +160,7 @@ impl Default for HartConfig {
             trace: false,
             engine: Engine::default(),
             jit_threshold: JIT_THRESHOLD,
+            jit_background: true,
         }
     }
 }
@@ -325,6 +333,8 @@ impl std::hash::Hasher for PaddrHasher {
 
 type TranslationMap =
     std::collections::HashMap<u64, Translation, std::hash::BuildHasherDefault<PaddrHasher>>;
+type PendingMap =
+    std::collections::HashMap<u64, (u16, Box<[u8]>), std::hash::BuildHasherDefault<PaddrHasher>>;
 
 /// Decoded basic blocks, keyed by physical address.
 struct BlockCache {
@@ -354,6 +364,10 @@ struct BlockCache {
     translations: TranslationMap,
     /// Translations found again after a flush.
     relinked: u64,
+    /// Regions submitted to the translator and not installed yet, by
+    /// entry address: the guest bytes they were built from (page offset,
+    /// bytes), compared with memory again when the code arrives.
+    pending: PendingMap,
     /// The slots blocks of each page (by page address) were decoded
     /// into, so that a write into one code page drops only that page's
     /// blocks. Entries may be stale (the slot was reused since): checked
@@ -385,6 +399,7 @@ impl BlockCache {
             slow_exits: 0,
             translations: TranslationMap::default(),
             relinked: 0,
+            pending: PendingMap::default(),
             page_slots: PageSlots::default(),
             page_drops: 0,
             written_pages: Vec::new(),
@@ -559,8 +574,6 @@ pub struct Hart {
     /// The translator (engine `Jit` only; `None` also when the host is not
     /// supported, and then the hart interprets).
     jit: Option<Box<vireo_jit::Jit>>,
-    /// Scratch buffer for the instructions of a region being translated.
-    region_buf: Vec<Insn>,
     /// Translated code chains to the next region (see `vireo_jit`); off
     /// only to measure what chaining gains (`VIREO_JIT_NO_CHAIN=1`).
     jit_chaining: bool,
@@ -584,7 +597,7 @@ impl Hart {
         config: HartConfig,
     ) -> Box<Hart> {
         let ram = bus.ram().clone();
-        let jit = config.engine.translator();
+        let jit = config.engine.translator(config.jit_background);
         Box::new(Hart {
             x: [0; 32],
             f: [0; 32],
@@ -608,7 +621,6 @@ impl Hart {
             traps: 0,
             trap_counts: [0; 64],
             jit,
-            region_buf: Vec::new(),
             jit_chaining: std::env::var_os("VIREO_JIT_NO_CHAIN").is_none(),
             check_log: Vec::new(),
             divergence: None,
@@ -630,7 +642,8 @@ impl Hart {
         // them all stale before it goes.
         self.blocks.flush();
         self.blocks.translations.clear();
-        self.jit = engine.translator();
+        self.blocks.pending.clear();
+        self.jit = engine.translator(self.config.jit_background);
     }
 
     /// The execution engine in use.
@@ -884,6 +897,9 @@ impl Hart {
             if self.timer_countdown <= 0 {
                 self.refresh_timer();
                 self.serve_requests();
+                if self.jit.as_ref().is_some_and(|j| j.in_flight() > 0) {
+                    self.install_translations();
+                }
                 if self.signals.exit_requested() {
                     return Exit::ExitRequested;
                 }
@@ -1285,6 +1301,7 @@ impl Hart {
             // an old function pointer stale.
             self.blocks.flush();
             self.blocks.translations.clear();
+            self.blocks.pending.clear();
             // SAFETY: see above: nothing runs or will call the old code.
             if unsafe { jit.reset() }.is_err() {
                 self.jit = None;
@@ -1292,11 +1309,13 @@ impl Hart {
             return;
         }
         let paddr = self.blocks.slots[slot].paddr;
+        if self.blocks.pending.contains_key(&paddr) {
+            return;
+        }
         let Some(host_page) = self.ram.host_ptr(paddr & !0xfff, 0x1000) else {
             return;
         };
-        let mut region = std::mem::take(&mut self.region_buf);
-        region.clear();
+        let mut region = Vec::with_capacity(MAX_REGION_INSNS);
         let mut at: Vec<u64> = Vec::with_capacity(MAX_REGION_INSNS);
         // Runs of instructions: the first from the block start; each
         // direct branch or jump to elsewhere in the page starts another
@@ -1346,29 +1365,74 @@ impl Hart {
                 }
             }
         }
-        if let Some(code) = jit.translate_at(&region, &at, paddr) {
-            self.blocks.slots[slot].code = Some(code);
-            // The bytes it came from: the span of its runs.
-            let from = at.iter().copied().min().unwrap_or(0) as usize;
-            let end = region
-                .iter()
-                .zip(&at)
-                .map(|(i, &a)| a as usize + i.len as usize)
-                .max()
-                .unwrap_or(from);
-            // SAFETY: host_page is a 4 KiB RAM page and from <= end <= 4096
-            // (the loop above never reads past the page).
-            let bytes = unsafe { std::slice::from_raw_parts(host_page.add(from), end - from) };
-            self.blocks.translations.insert(
-                paddr,
-                Translation {
-                    code,
-                    from: from as u16,
-                    bytes: bytes.into(),
-                },
-            );
+        // The bytes it comes from: the span of its runs.
+        let from = at.iter().copied().min().unwrap_or(0) as usize;
+        let end = region
+            .iter()
+            .zip(&at)
+            .map(|(i, &a)| a as usize + i.len as usize)
+            .max()
+            .unwrap_or(from);
+        // SAFETY: host_page is a 4 KiB RAM page and from <= end <= 4096
+        // (the loop above never reads past the page).
+        let bytes = unsafe { std::slice::from_raw_parts(host_page.add(from), end - from) };
+        self.blocks
+            .pending
+            .insert(paddr, (from as u16, bytes.into()));
+        jit.submit(vireo_jit::Job {
+            insns: region,
+            at,
+            paddr,
+        });
+        self.install_translations();
+    }
+
+    /// Wait for the translations in flight on the JIT's compiler thread
+    /// and install them (tests use it to know when code is translated).
+    pub fn wait_for_translations(&mut self) {
+        if let Some(j) = self.jit.as_mut() {
+            j.wait();
         }
-        self.region_buf = region;
+        self.install_translations();
+    }
+
+    /// Take the translations the JIT finished: each goes into the
+    /// translation map, and into its block's slot when the slot still
+    /// holds the block, provided the guest bytes it was built from are
+    /// still in memory (a store may have changed them while it compiled;
+    /// the code-page machinery drops the slot then, but the translation
+    /// must not come back with it).
+    fn install_translations(&mut self) {
+        let Some(jit) = self.jit.as_mut() else {
+            return;
+        };
+        while let Some(done) = jit.poll() {
+            let Some((from, bytes)) = self.blocks.pending.remove(&done.paddr) else {
+                continue;
+            };
+            let Some(code) = done.code else {
+                continue;
+            };
+            let paddr = done.paddr;
+            let Some(host_page) = self.ram.host_ptr(paddr & !0xfff, 0x1000) else {
+                continue;
+            };
+            // SAFETY: host_page is a 4 KiB RAM page and the span was
+            // taken inside it (`translate_block`).
+            let now =
+                unsafe { std::slice::from_raw_parts(host_page.add(from as usize), bytes.len()) };
+            if *now != *bytes {
+                continue;
+            }
+            let i = BlockCache::slot_index(paddr);
+            let s = &mut self.blocks.slots[i];
+            if s.paddr == paddr && s.gen == self.blocks.gen {
+                s.code = Some(code);
+            }
+            self.blocks
+                .translations
+                .insert(paddr, Translation { code, from, bytes });
+        }
     }
 
     fn run_block(&mut self, start: u32, len: u32) {

@@ -83,7 +83,17 @@
 //! module is finalized, so generated code is never writable and executable
 //! at the same time.
 //!
-//! A [`Jit`] is used by one thread (one per hart): no locking.
+//! # Threads
+//!
+//! A [`Jit`] is used by one thread (one per hart): no locking. It compiles
+//! either on that thread ([`Jit::new`]) or on a compiler thread of its own
+//! ([`Jit::new_background`]): [`Jit::submit`] hands a region over and
+//! returns, the caller keeps interpreting, and [`Jit::poll`] returns the
+//! code once compiled. The region travels as decoded instructions, so the
+//! compiler thread never reads guest memory; the caller checks that the
+//! guest bytes are unchanged before it installs the code. The compiler
+//! thread owns the code memory: a reset is a message to it, and results
+//! of jobs from before a reset are dropped when they arrive.
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -438,7 +448,8 @@ pub struct JitStats {
     pub insns: u64,
     /// Cranelift IR instructions built for them.
     pub ir_insns: u64,
-    /// Time spent translating, in nanoseconds.
+    /// Time spent translating, in nanoseconds (on the compiler thread
+    /// when translating in the background).
     pub translate_ns: u64,
     /// Machine code bytes currently held.
     pub code_bytes: u64,
@@ -447,14 +458,53 @@ pub struct JitStats {
     pub mapped_bytes: u64,
     /// Times the code memory was dropped ([`Jit::reset`]).
     pub resets: u64,
+    /// Translations finished after a reset that asked for them: dropped
+    /// unused (background translation only).
+    pub discarded: u64,
 }
 
-/// A translator and its code memory (one per hart, used by one thread).
-pub struct Jit {
+/// A request to translate a region (see [`Jit::translate_at`] for the
+/// meaning of the fields).
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The region's instructions.
+    pub insns: Vec<Insn>,
+    /// Byte offset in the page of each instruction.
+    pub at: Vec<u64>,
+    /// Guest physical address of the entry (`insns[0]`).
+    pub paddr: u64,
+}
+
+/// A finished translation ([`Jit::poll`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Done {
+    /// The job's `paddr`.
+    pub paddr: u64,
+    /// The code, or `None` when the region could not be translated (its
+    /// first instruction is not supported, or Cranelift failed).
+    pub code: Option<Code>,
+}
+
+/// What one compilation produced, with its costs.
+struct Compiled {
+    paddr: u64,
+    code: Option<Code>,
+    insns: u64,
+    ir_insns: u64,
+    size: u64,
+    ns: u64,
+    /// The [`Jit::reset`] count when the job was submitted: results of
+    /// older code memories are dropped.
+    epoch: u64,
+}
+
+/// Cranelift and one code memory: where regions are compiled. It lives in
+/// the [`Jit`] (translation on the caller's thread) or on a compiler
+/// thread of its own (background translation).
+struct Compiler {
     module: Option<JITModule>,
     ctx: Context,
     fctx: FunctionBuilderContext,
-    stats: JitStats,
     /// Emit the store log (checking translators).
     log_stores: bool,
     /// Decoded instructions that generated code points at: freed with the
@@ -462,8 +512,49 @@ pub struct Jit {
     /// they must not move when the vector grows.
     #[allow(clippy::vec_box)]
     kept_insns: Vec<Box<Insn>>,
-    /// The entry trampoline of the current module.
+}
+
+/// Messages to a compiler thread.
+enum Request {
+    Translate(Job, u64),
+    /// Free the code memory and start a new one (see [`Jit::reset`]).
+    Reset,
+}
+
+/// Where a [`Jit`] compiles.
+enum Backend {
+    /// On the caller's thread, during [`Jit::submit`].
+    Inline(Box<Compiler>),
+    /// On a compiler thread, started at the first job.
+    Thread {
+        worker: Option<Worker>,
+        log_stores: bool,
+    },
+}
+
+/// A compiler thread and the channels to it.
+struct Worker {
+    to: std::sync::mpsc::Sender<Request>,
+    from: std::sync::mpsc::Receiver<Compiled>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// A translator and its code memory (one per hart, used by one thread;
+/// a background translator also has a compiler thread of its own).
+pub struct Jit {
+    backend: Backend,
+    /// The entry trampoline, in a code memory of its own that lives as
+    /// long as the `Jit` (resets do not move it).
     enter: Trampoline,
+    enter_module: Option<JITModule>,
+    stats: JitStats,
+    /// Resets so far: tags jobs, so that results for a dropped code
+    /// memory are recognised.
+    epoch: u64,
+    /// Jobs submitted and not yet returned by `poll`.
+    in_flight: usize,
+    /// Finished jobs not yet returned by `poll`.
+    ready: std::collections::VecDeque<Done>,
 }
 
 /// The signature of every region: `(ctx, pc, executed so far) -> exit
@@ -481,20 +572,17 @@ fn region_signature(module: &JITModule) -> Signature {
 
 /// Build the trampoline of `module`: `extern "C" fn(ctx, code) -> u64`
 /// calls region `code` with the pc from `ctx.pc` and nothing executed.
-fn build_trampoline(
-    module: &mut JITModule,
-    ctx: &mut Context,
-    fctx: &mut FunctionBuilderContext,
-) -> Result<Trampoline, String> {
+fn build_trampoline(module: &mut JITModule) -> Result<Trampoline, String> {
+    let mut ctx = module.make_context();
+    let mut fctx = FunctionBuilderContext::new();
     let ptr = module.target_config().pointer_type();
     let mut sig = module.make_signature();
     sig.params.push(AbiParam::new(ptr));
     sig.params.push(AbiParam::new(ptr));
     sig.returns.push(AbiParam::new(types::I64));
-    module.clear_context(ctx);
     ctx.func.signature = sig.clone();
     {
-        let mut b = FunctionBuilder::new(&mut ctx.func, fctx);
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
@@ -512,8 +600,9 @@ fn build_trampoline(
     let id = module
         .declare_anonymous_function(&sig)
         .map_err(|e| e.to_string())?;
-    module.define_function(id, ctx).map_err(|e| e.to_string())?;
-    module.clear_context(ctx);
+    module
+        .define_function(id, &mut ctx)
+        .map_err(|e| e.to_string())?;
     module.finalize_definitions().map_err(|e| e.to_string())?;
     let f = module.get_finalized_function(id);
     // SAFETY: `f` is finalized (read+execute) code of a function built
@@ -550,23 +639,197 @@ fn new_module() -> Result<JITModule, String> {
     )))
 }
 
-impl Jit {
-    /// A translator for the host this runs on. Fails when Cranelift does
-    /// not support the host.
-    pub fn new() -> Result<Jit, String> {
-        let mut module = new_module()?;
-        let mut ctx = module.make_context();
-        let mut fctx = FunctionBuilderContext::new();
-        let enter = build_trampoline(&mut module, &mut ctx, &mut fctx)?;
-        Ok(Jit {
+impl Compiler {
+    fn new(log_stores: bool) -> Result<Compiler, String> {
+        let module = new_module()?;
+        let ctx = module.make_context();
+        Ok(Compiler {
             module: Some(module),
             ctx,
-            fctx,
-            stats: JitStats::default(),
-            log_stores: false,
+            fctx: FunctionBuilderContext::new(),
+            log_stores,
             kept_insns: Vec::new(),
-            enter,
         })
+    }
+
+    /// Free all generated code and start over.
+    ///
+    /// # Safety
+    ///
+    /// No code compiled before may be running or be called afterwards.
+    unsafe fn reset(&mut self) -> Result<(), String> {
+        if let Some(m) = self.module.take() {
+            // SAFETY: the caller guarantees no function of this module is
+            // running or will be called again.
+            unsafe { m.free_memory() };
+        }
+        self.kept_insns.clear();
+        self.module = Some(new_module()?);
+        Ok(())
+    }
+
+    /// Compile `job` (as [`Jit::translate_at`]).
+    fn compile(&mut self, job: &Job, epoch: u64) -> Compiled {
+        let t0 = Instant::now();
+        let mut out = Compiled {
+            paddr: job.paddr,
+            code: None,
+            insns: 0,
+            ir_insns: 0,
+            size: 0,
+            ns: 0,
+            epoch,
+        };
+        let (insns, at, paddr) = (&job.insns[..], &job.at[..], job.paddr);
+        if at.len() != insns.len() || at.first().is_some_and(|&a| a != paddr & 0xfff) {
+            return out;
+        }
+        // The supported prefix is the region; the interpreter goes on
+        // from the first instruction after it.
+        let insns = &insns[..insns
+            .iter()
+            .position(|i| !supported(i.op))
+            .unwrap_or(insns.len())];
+        let insns = &insns[..insns.len().min(MAX_REGION_LEN as usize)];
+        if insns.is_empty() {
+            return out;
+        }
+        let Some(module) = self.module.as_mut() else {
+            return out;
+        };
+        module.clear_context(&mut self.ctx);
+        let sig = region_signature(module);
+        self.ctx.func.signature = sig.clone();
+        {
+            let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+            let chain_sig = b.import_signature(sig.clone());
+            let mut fp_sig = Signature::new(module.isa().default_call_conv());
+            fp_sig.params.push(AbiParam::new(types::I64));
+            fp_sig.params.push(AbiParam::new(types::I64));
+            fp_sig.returns.push(AbiParam::new(types::I64));
+            let fp_sig = b.import_signature(fp_sig);
+            let mut t = Translator::new(b, insns, at, paddr);
+            t.log_stores = self.log_stores;
+            t.fp_sig = Some(fp_sig);
+            t.region(insns);
+            t.finish_slow();
+            t.finish_direct_exits(chain_sig);
+            t.finish_exit(chain_sig);
+            self.kept_insns.append(&mut t.kept_insns);
+            t.b.seal_all_blocks();
+            t.b.finalize(module.target_config());
+        }
+        out.ir_insns = self.ctx.func.dfg.num_insts() as u64;
+        let Ok(id) = module.declare_anonymous_function(&sig) else {
+            return out;
+        };
+        if module.define_function(id, &mut self.ctx).is_err() {
+            module.clear_context(&mut self.ctx);
+            return out;
+        }
+        out.size = self
+            .ctx
+            .compiled_code()
+            .map_or(0, |c| c.code_info().total_size as u64);
+        module.clear_context(&mut self.ctx);
+        if module.finalize_definitions().is_err() {
+            return out;
+        }
+        let code = module.get_finalized_function(id);
+        out.code = std::ptr::NonNull::new(code as *mut u8).map(Code);
+        out.insns = insns.len() as u64;
+        out.ns = t0.elapsed().as_nanos() as u64;
+        out
+    }
+}
+
+impl Drop for Compiler {
+    fn drop(&mut self) {
+        if let Some(m) = self.module.take() {
+            // SAFETY: the functions compiled here are only valid while
+            // their Jit lives (see the crate documentation): the owner
+            // stops calling them before dropping it (a compiler thread's
+            // compiler is dropped when its Jit is).
+            unsafe { m.free_memory() };
+        }
+    }
+}
+
+/// The body of a compiler thread: compile jobs in order, reset on request,
+/// stop when the [`Jit`] hangs up.
+fn compiler_thread(
+    mut compiler: Compiler,
+    jobs: std::sync::mpsc::Receiver<Request>,
+    done: std::sync::mpsc::Sender<Compiled>,
+) {
+    while let Ok(req) = jobs.recv() {
+        match req {
+            Request::Translate(job, epoch) => {
+                if done.send(compiler.compile(&job, epoch)).is_err() {
+                    return;
+                }
+            }
+            Request::Reset => {
+                // SAFETY: the Jit asks for a reset only when none of the
+                // code compiled before runs or will be called (see
+                // `Jit::reset`); results compiled before this request
+                // carry the old epoch and are dropped unused.
+                if unsafe { compiler.reset() }.is_err() {
+                    // No code memory: later jobs fail (return no code).
+                    compiler.module = None;
+                }
+            }
+        }
+    }
+}
+
+impl Jit {
+    fn with_backend(backend: Backend) -> Result<Jit, String> {
+        let mut enter_module = new_module()?;
+        let enter = build_trampoline(&mut enter_module)?;
+        Ok(Jit {
+            backend,
+            enter,
+            enter_module: Some(enter_module),
+            stats: JitStats::default(),
+            epoch: 0,
+            in_flight: 0,
+            ready: std::collections::VecDeque::new(),
+        })
+    }
+
+    /// A translator for the host this runs on, compiling on the calling
+    /// thread ([`Jit::submit`] returns with the job done). Fails when
+    /// Cranelift does not support the host.
+    pub fn new() -> Result<Jit, String> {
+        Jit::with_backend(Backend::Inline(Box::new(Compiler::new(false)?)))
+    }
+
+    /// A translator that compiles on a thread of its own, started at the
+    /// first job: [`Jit::submit`] returns at once and [`Jit::poll`] hands
+    /// out finished translations, so the caller goes on running guest
+    /// code (in its interpreter) while a region compiles.
+    pub fn new_background() -> Result<Jit, String> {
+        // Fail here, not on the compiler thread, when the host is not
+        // supported.
+        new_module()?;
+        Jit::with_backend(Backend::Thread {
+            worker: None,
+            log_stores: false,
+        })
+    }
+
+    /// A translator whose code also logs every store's old memory
+    /// contents to [`JitCtx::store_log`], so that the caller can undo a
+    /// call and replay it in the interpreter (`--engine check`). Compiles
+    /// on the calling thread.
+    pub fn new_checking() -> Result<Jit, String> {
+        Jit::with_backend(Backend::Inline(Box::new(Compiler::new(true)?)))
+    }
+
+    /// Whether jobs compile on a thread of their own.
+    pub fn is_background(&self) -> bool {
+        matches!(self.backend, Backend::Thread { .. })
     }
 
     /// Run region `code` (and the regions it chains to) on `ctx`; returns
@@ -584,20 +847,11 @@ impl Jit {
         unsafe { self.entry().call(ctx, code) }
     }
 
-    /// The entry point of the current code memory, as a value that does
-    /// not borrow the `Jit` (so the caller may lend out all of its state
-    /// to translated code); valid until the next [`Jit::reset`].
+    /// The entry point, as a value that does not borrow the `Jit` (so the
+    /// caller may lend out all of its state to translated code); valid as
+    /// long as the `Jit`.
     pub fn entry(&self) -> Entry {
         Entry(self.enter)
-    }
-
-    /// A translator whose code also logs every store's old memory
-    /// contents to [`JitCtx::store_log`], so that the caller can undo a
-    /// call and replay it in the interpreter (`--engine check`).
-    pub fn new_checking() -> Result<Jit, String> {
-        let mut j = Jit::new()?;
-        j.log_stores = true;
-        Ok(j)
     }
 
     /// Statistics.
@@ -610,26 +864,136 @@ impl Jit {
         self.stats.mapped_bytes
     }
 
-    /// Free all generated code and start over.
+    /// Jobs submitted whose results [`Jit::poll`] has not returned yet.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight + self.ready.len()
+    }
+
+    /// Free all generated code and start over. Jobs in flight are
+    /// dropped: `poll` does not return them.
     ///
     /// # Safety
     ///
-    /// No function returned by [`Jit::translate`] before this call may be
-    /// running or be called afterwards.
+    /// No function returned by [`Jit::translate`] or [`Jit::poll`] before
+    /// this call may be running or be called afterwards.
     pub unsafe fn reset(&mut self) -> Result<(), String> {
-        if let Some(m) = self.module.take() {
-            // SAFETY: the caller guarantees no function of this module is
-            // running or will be called again.
-            unsafe { m.free_memory() };
+        self.epoch += 1;
+        self.in_flight = 0;
+        self.ready.clear();
+        match &mut self.backend {
+            // SAFETY: the caller's guarantee.
+            Backend::Inline(c) => unsafe { c.reset()? },
+            Backend::Thread { worker, .. } => {
+                if let Some(w) = worker {
+                    // The thread frees the memory when it gets here, after
+                    // the jobs before; nothing calls that code any more.
+                    if w.to.send(Request::Reset).is_err() {
+                        return Err("the JIT compiler thread is gone".into());
+                    }
+                }
+            }
         }
-        let mut module = new_module()?;
-        self.enter = build_trampoline(&mut module, &mut self.ctx, &mut self.fctx)?;
-        self.module = Some(module);
-        self.kept_insns.clear();
         self.stats.code_bytes = 0;
         self.stats.mapped_bytes = 0;
         self.stats.resets += 1;
         Ok(())
+    }
+
+    /// Count a finished compilation and queue its result, unless it
+    /// belongs to a code memory dropped since.
+    fn account(&mut self, c: Compiled) {
+        if c.epoch != self.epoch {
+            self.stats.discarded += 1;
+            return;
+        }
+        self.in_flight -= 1;
+        self.stats.translate_ns += c.ns;
+        self.stats.ir_insns += c.ir_insns;
+        if c.code.is_some() {
+            self.stats.blocks += 1;
+            self.stats.insns += c.insns;
+            self.stats.code_bytes += c.size;
+            self.stats.mapped_bytes += c.size.max(1).div_ceil(4096) * 4096;
+        }
+        self.ready.push_back(Done {
+            paddr: c.paddr,
+            code: c.code,
+        });
+    }
+
+    /// Ask for the translation of a region (as [`Jit::translate_at`]);
+    /// its result comes out of [`Jit::poll`]: at once when compiling on
+    /// the caller's thread, once compiled otherwise.
+    pub fn submit(&mut self, job: Job) {
+        self.in_flight += 1;
+        let epoch = self.epoch;
+        match &mut self.backend {
+            Backend::Inline(c) => {
+                let done = c.compile(&job, epoch);
+                self.account(done);
+            }
+            Backend::Thread { worker, log_stores } => {
+                if worker.is_none() {
+                    *worker = Worker::start(*log_stores);
+                }
+                let sent = worker
+                    .as_ref()
+                    .is_some_and(|w| w.to.send(Request::Translate(job.clone(), epoch)).is_ok());
+                if !sent {
+                    // No compiler thread: the job fails like an
+                    // untranslatable region.
+                    *worker = None;
+                    self.account(Compiled {
+                        paddr: job.paddr,
+                        code: None,
+                        insns: 0,
+                        ir_insns: 0,
+                        size: 0,
+                        ns: 0,
+                        epoch,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A finished translation, if any (never waits).
+    pub fn poll(&mut self) -> Option<Done> {
+        if self.ready.is_empty() && self.in_flight > 0 {
+            if let Backend::Thread {
+                worker: Some(w), ..
+            } = &self.backend
+            {
+                let got: Vec<Compiled> = w.from.try_iter().collect();
+                for c in got {
+                    self.account(c);
+                }
+            }
+        }
+        self.ready.pop_front()
+    }
+
+    /// Wait until every job submitted has finished (its result is then
+    /// ready for [`Jit::poll`]).
+    pub fn wait(&mut self) {
+        while self.in_flight > 0 {
+            let Backend::Thread {
+                worker: Some(w), ..
+            } = &self.backend
+            else {
+                return;
+            };
+            match w.from.recv() {
+                Ok(c) => self.account(c),
+                Err(_) => {
+                    // The thread is gone: what is in flight never comes.
+                    self.in_flight = 0;
+                    if let Backend::Thread { worker, .. } = &mut self.backend {
+                        *worker = None;
+                    }
+                }
+            }
+        }
     }
 
     /// Translate the block `insns` (consecutive instructions; compressed
@@ -653,71 +1017,60 @@ impl Jit {
     /// run starts; runs are entered by jumps from the others (the caller
     /// follows direct branches inside the page), and a run's fall-through
     /// to code inside the region is a jump too. Otherwise as
-    /// [`Jit::translate`].
+    /// [`Jit::translate`]. Waits for the result (and keeps the results of
+    /// other jobs for [`Jit::poll`]).
     pub fn translate_at(&mut self, insns: &[Insn], at: &[u64], paddr: u64) -> Option<Code> {
-        if at.len() != insns.len() || at.first().is_some_and(|&a| a != paddr & 0xfff) {
-            return None;
-        }
-        // The supported prefix is the region; the interpreter goes on
-        // from the first instruction after it.
-        let insns = &insns[..insns
-            .iter()
-            .position(|i| !supported(i.op))
-            .unwrap_or(insns.len())];
-        let insns = &insns[..insns.len().min(MAX_REGION_LEN as usize)];
-        if insns.is_empty() {
-            return None;
-        }
-        let t0 = Instant::now();
-        let module = self.module.as_mut()?;
-        module.clear_context(&mut self.ctx);
-        let sig = region_signature(module);
-        self.ctx.func.signature = sig.clone();
-        {
-            let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
-            let chain_sig = b.import_signature(sig.clone());
-            let mut fp_sig = Signature::new(module.isa().default_call_conv());
-            fp_sig.params.push(AbiParam::new(types::I64));
-            fp_sig.params.push(AbiParam::new(types::I64));
-            fp_sig.returns.push(AbiParam::new(types::I64));
-            let fp_sig = b.import_signature(fp_sig);
-            let mut t = Translator::new(b, insns, at, paddr);
-            t.log_stores = self.log_stores;
-            t.fp_sig = Some(fp_sig);
-            t.region(insns);
-            t.finish_slow();
-            t.finish_direct_exits(chain_sig);
-            t.finish_exit(chain_sig);
-            self.kept_insns.append(&mut t.kept_insns);
-            t.b.seal_all_blocks();
-            t.b.finalize(module.target_config());
-        }
-        self.stats.ir_insns += self.ctx.func.dfg.num_insts() as u64;
-        let id = module.declare_anonymous_function(&sig).ok()?;
-        module.define_function(id, &mut self.ctx).ok()?;
-        let size = self
-            .ctx
-            .compiled_code()
-            .map_or(0, |c| c.code_info().total_size as u64);
-        module.clear_context(&mut self.ctx);
-        module.finalize_definitions().ok()?;
-        let code = module.get_finalized_function(id);
-        self.stats.blocks += 1;
-        self.stats.insns += insns.len() as u64;
-        self.stats.code_bytes += size;
-        self.stats.mapped_bytes += size.max(1).div_ceil(4096) * 4096;
-        self.stats.translate_ns += t0.elapsed().as_nanos() as u64;
-        std::ptr::NonNull::new(code as *mut u8).map(Code)
+        self.submit(Job {
+            insns: insns.to_vec(),
+            at: at.to_vec(),
+            paddr,
+        });
+        self.wait();
+        // This job is the last one submitted: its result is the last.
+        self.ready.pop_back().and_then(|d| d.code)
     }
 }
 
 impl Drop for Jit {
     fn drop(&mut self) {
-        if let Some(m) = self.module.take() {
-            // SAFETY: the functions handed out by `translate` are only
-            // valid while their Jit lives (see the crate documentation):
-            // the owner stops calling them before dropping it.
+        // The compiler (thread) goes first, then the trampoline.
+        self.backend = Backend::Thread {
+            worker: None,
+            log_stores: false,
+        };
+        if let Some(m) = self.enter_module.take() {
+            // SAFETY: the trampoline is only called through this Jit (or
+            // an `Entry` of it, which must not outlive it).
             unsafe { m.free_memory() };
+        }
+    }
+}
+
+impl Worker {
+    fn start(log_stores: bool) -> Option<Worker> {
+        let compiler = Compiler::new(log_stores).ok()?;
+        let (to, jobs) = std::sync::mpsc::channel();
+        let (done, from) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("vireo-jit".into())
+            .spawn(move || compiler_thread(compiler, jobs, done))
+            .ok()?;
+        Some(Worker {
+            to,
+            from,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Hang up (the thread's `recv` fails), then wait for it: it frees
+        // its code memory, which nothing calls any more.
+        let (dead, _) = std::sync::mpsc::channel();
+        drop(std::mem::replace(&mut self.to, dead));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
 }
@@ -2153,6 +2506,51 @@ mod tests {
         assert_eq!((c.next_pc, c.executed), (0x1008 + 16, 3));
         assert_eq!((x[10], x[11]), (6, 12));
         assert!(jit.stats().code_bytes > 0);
+    }
+
+    #[test]
+    fn background_translator_compiles_on_its_thread_and_drops_results_after_a_reset() {
+        let mut jit = Jit::new_background().unwrap();
+        assert!(jit.is_background());
+        let job = |paddr| Job {
+            insns: insns(&[0x0055_0513, 0x00a5_05b3, 0x00b5_8863]),
+            at: vec![paddr & 0xfff, (paddr & 0xfff) + 4, (paddr & 0xfff) + 8],
+            paddr,
+        };
+        jit.submit(job(0x8000_0000));
+        jit.submit(job(0x8000_1000));
+        assert_eq!(jit.in_flight(), 2);
+        jit.wait();
+        let a = jit.poll().unwrap();
+        let b = jit.poll().unwrap();
+        assert!(jit.poll().is_none());
+        assert_eq!((a.paddr, b.paddr), (0x8000_0000, 0x8000_1000));
+        assert_eq!(jit.in_flight(), 0);
+        assert_eq!(jit.stats().blocks, 2);
+        // The code runs like the inline translator's.
+        let mut x = [0u64; 32];
+        x[10] = 1;
+        let (r, w) = (empty_tlb(), empty_tlb());
+        let mut c = ctx(&mut x, &r, &w, 0x1000);
+        // SAFETY: the context points at live arrays of the right sizes.
+        let code = unsafe { jit.enter(&mut c, a.code.unwrap()) };
+        assert_eq!(code, EXIT_DONE);
+        assert_eq!((c.next_pc, c.executed), (0x1008 + 16, 3));
+        assert_eq!((x[10], x[11]), (6, 12));
+        // A job in flight across a reset never comes out: its code is
+        // in the dropped memory.
+        jit.submit(job(0x8000_2000));
+        // SAFETY: nothing runs or will call the code from before.
+        unsafe { jit.reset().unwrap() };
+        assert_eq!(jit.in_flight(), 0);
+        jit.wait();
+        assert!(jit.poll().is_none());
+        // Jobs after the reset come out as usual.
+        assert!(jit
+            .translate(&job(0x8000_3000).insns, 0x8000_3000)
+            .is_some());
+        assert_eq!(jit.stats().resets, 1);
+        assert_eq!(jit.stats().discarded, 1);
     }
 
     #[test]

@@ -394,6 +394,9 @@ impl Machine {
                         trace: cfg.trace,
                         engine: cfg.engine,
                         jit_threshold: cfg.jit_threshold,
+                        // Compiling on the vCPU thread instead is only
+                        // there to measure what the compiler thread gains.
+                        jit_background: std::env::var_os("VIREO_JIT_FOREGROUND").is_none(),
                     },
                 )
             })
