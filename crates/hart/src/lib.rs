@@ -1457,8 +1457,15 @@ impl Hart {
             }
             match self.execute(insn, pc) {
                 Ok(next) => {
-                    pc = next;
                     done += 1;
+                    if next != pc.wrapping_add(insn.len as u64) {
+                        // A taken conditional branch: blocks go on past
+                        // branches (their fall-through), and end here.
+                        self.pc = next;
+                        self.retire(done);
+                        return;
+                    }
+                    pc = next;
                 }
                 Err(t) => {
                     self.pc = pc;
