@@ -717,23 +717,36 @@ impl Hart {
 
     /// The interrupt to take now, if any (cause without the interrupt bit).
     fn pending_interrupt(&mut self) -> Option<u64> {
-        let mut pending = self.mip() & self.csr.mie;
+        let pending = self.mip() & self.csr.mie;
         if pending == 0 {
             return None;
         }
-        if pending & (MIP_MTIP | MIP_STIP) != 0 {
+        let m_enabled = self.prv < Priv::M || self.csr.mstatus & mstatus::MIE != 0;
+        let s_enabled =
+            self.prv < Priv::S || (self.prv == Priv::S && self.csr.mstatus & mstatus::SIE != 0);
+        // The pending bits this hart would take now, at its privilege
+        // and with its global enables.
+        let takeable = |pending: u64, deleg: u64| {
+            (if m_enabled { pending & !deleg } else { 0 })
+                | (if s_enabled { pending & deleg } else { 0 })
+        };
+        let mut pending = pending;
+        let t = takeable(pending, self.csr.mideleg);
+        if t == 0 {
+            // Masked (a kernel running with interrupts off): no need to
+            // read the clock for a timer bit that could not be taken.
+            return None;
+        }
+        if t & (MIP_MTIP | MIP_STIP) != 0 {
             // The compare registers may have moved since the last poll.
             self.refresh_timer();
             pending = self.mip() & self.csr.mie;
-            if pending == 0 {
+            if takeable(pending, self.csr.mideleg) == 0 {
                 return None;
             }
         }
         let m_pending = pending & !self.csr.mideleg;
-        let m_enabled = self.prv < Priv::M || self.csr.mstatus & mstatus::MIE != 0;
         let s_pending = pending & self.csr.mideleg;
-        let s_enabled =
-            self.prv < Priv::S || (self.prv == Priv::S && self.csr.mstatus & mstatus::SIE != 0);
         let pick = |bits: u64| -> Option<u64> {
             [
                 cause::IRQ_M_EXT,
