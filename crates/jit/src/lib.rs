@@ -953,15 +953,16 @@ impl Jit {
                 if worker.is_none() {
                     *worker = Worker::start(*log_stores);
                 }
+                let paddr = job.paddr;
                 let sent = worker
                     .as_ref()
-                    .is_some_and(|w| w.to.send(Request::Translate(job.clone(), epoch)).is_ok());
+                    .is_some_and(|w| w.to.send(Request::Translate(job, epoch)).is_ok());
                 if !sent {
                     // No compiler thread: the job fails like an
                     // untranslatable region.
                     *worker = None;
                     self.account(Compiled {
-                        paddr: job.paddr,
+                        paddr,
                         code: None,
                         insns: 0,
                         ir_insns: 0,
