@@ -498,6 +498,21 @@ struct Compiled {
     epoch: u64,
 }
 
+impl Compiled {
+    /// A job that produced no code (yet).
+    fn failed(paddr: u64, epoch: u64) -> Compiled {
+        Compiled {
+            paddr,
+            code: None,
+            insns: 0,
+            ir_insns: 0,
+            size: 0,
+            ns: 0,
+            epoch,
+        }
+    }
+}
+
 /// Cranelift and one code memory: where regions are compiled. It lives in
 /// the [`Jit`] (translation on the caller's thread) or on a compiler
 /// thread of its own (background translation).
@@ -671,15 +686,7 @@ impl Compiler {
     /// Compile `job` (as [`Jit::translate_at`]).
     fn compile(&mut self, job: &Job, epoch: u64) -> Compiled {
         let t0 = Instant::now();
-        let mut out = Compiled {
-            paddr: job.paddr,
-            code: None,
-            insns: 0,
-            ir_insns: 0,
-            size: 0,
-            ns: 0,
-            epoch,
-        };
+        let mut out = Compiled::failed(job.paddr, epoch);
         let (insns, at, paddr) = (&job.insns[..], &job.at[..], job.paddr);
         if at.len() != insns.len() || at.first().is_some_and(|&a| a != paddr & 0xfff) {
             return out;
@@ -961,15 +968,7 @@ impl Jit {
                     // No compiler thread: the job fails like an
                     // untranslatable region.
                     *worker = None;
-                    self.account(Compiled {
-                        paddr,
-                        code: None,
-                        insns: 0,
-                        ir_insns: 0,
-                        size: 0,
-                        ns: 0,
-                        epoch,
-                    });
+                    self.account(Compiled::failed(paddr, epoch));
                 }
             }
         }
