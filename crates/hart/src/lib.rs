@@ -299,15 +299,36 @@ const EMPTY_SLOT: BlockSlot = BlockSlot {
     code: None,
 };
 
+/// The guest bytes a region was translated from: the span of its runs in
+/// its page.
+struct Source {
+    /// Page offset of `bytes` (the region's runs may start before its
+    /// entry).
+    from: u16,
+    bytes: Box<[u8]>,
+}
+
+impl Source {
+    /// Whether the page at host address `host_page` (4 KiB of RAM) still
+    /// holds these bytes.
+    fn still_in(&self, host_page: *const u8) -> bool {
+        let from = self.from as usize;
+        if from + self.bytes.len() > 0x1000 {
+            return false;
+        }
+        // SAFETY: host_page is the host address of a 4 KiB RAM page; the
+        // range is checked to lie inside it.
+        let now = unsafe { std::slice::from_raw_parts(host_page.add(from), self.bytes.len()) };
+        *now == *self.bytes
+    }
+}
+
 /// A translated region kept across decode-cache flushes: its code and the
 /// guest bytes it was translated from. A block decoded at the same physical
 /// address reuses the code only when the bytes in memory are still these.
 struct Translation {
     code: vireo_jit::Code,
-    /// Page offset of `bytes` (the region's runs may start before its
-    /// entry).
-    from: u16,
-    bytes: Box<[u8]>,
+    source: Source,
 }
 
 /// Hasher for physical addresses (keys of the translation map): one
@@ -334,7 +355,7 @@ impl std::hash::Hasher for PaddrHasher {
 type TranslationMap =
     std::collections::HashMap<u64, Translation, std::hash::BuildHasherDefault<PaddrHasher>>;
 type PendingMap =
-    std::collections::HashMap<u64, (u16, Box<[u8]>), std::hash::BuildHasherDefault<PaddrHasher>>;
+    std::collections::HashMap<u64, Source, std::hash::BuildHasherDefault<PaddrHasher>>;
 
 /// Decoded basic blocks, keyed by physical address.
 struct BlockCache {
@@ -365,8 +386,8 @@ struct BlockCache {
     /// Translations found again after a flush.
     relinked: u64,
     /// Regions submitted to the translator and not installed yet, by
-    /// entry address: the guest bytes they were built from (page offset,
-    /// bytes), compared with memory again when the code arrives.
+    /// entry address: the guest bytes they were built from, compared with
+    /// memory again when the code arrives.
     pending: PendingMap,
     /// The slots blocks of each page (by page address) were decoded
     /// into, so that a write into one code page drops only that page's
@@ -418,6 +439,13 @@ impl BlockCache {
             }
         }
         self.page_drops += 1;
+    }
+
+    /// Forget every translation (and those on their way): the code
+    /// memory is about to go.
+    fn drop_translations(&mut self) {
+        self.translations.clear();
+        self.pending.clear();
     }
 
     fn flush(&mut self) {
@@ -641,8 +669,7 @@ impl Hart {
         // Slots may hold pointers into the old translator's code: make
         // them all stale before it goes.
         self.blocks.flush();
-        self.blocks.translations.clear();
-        self.blocks.pending.clear();
+        self.blocks.drop_translations();
         self.jit = engine.translator(self.config.jit_background);
     }
 
@@ -1025,16 +1052,11 @@ impl Hart {
             return Ok(None);
         }
         self.blocks.decoded += 1;
-        let code = self.blocks.translations.get(&paddr).and_then(|t| {
-            let from = t.from as usize;
-            let end = from + t.bytes.len();
-            // SAFETY: host_page is the host address of a 4 KiB RAM page;
-            // the range is checked to lie inside it.
-            let now = (end <= 0x1000).then(|| unsafe {
-                std::slice::from_raw_parts((host_page as *const u8).add(from), t.bytes.len())
-            })?;
-            (*now == *t.bytes).then_some(t.code)
-        });
+        let code = self
+            .blocks
+            .translations
+            .get(&paddr)
+            .and_then(|t| t.source.still_in(host_page as *const u8).then_some(t.code));
         if code.is_some() {
             self.blocks.relinked += 1;
         }
@@ -1313,8 +1335,7 @@ impl Hart {
             // code is on the stack, and the flush makes every slot holding
             // an old function pointer stale.
             self.blocks.flush();
-            self.blocks.translations.clear();
-            self.blocks.pending.clear();
+            self.blocks.drop_translations();
             // SAFETY: see above: nothing runs or will call the old code.
             if unsafe { jit.reset() }.is_err() {
                 self.jit = None;
@@ -1389,9 +1410,13 @@ impl Hart {
         // SAFETY: host_page is a 4 KiB RAM page and from <= end <= 4096
         // (the loop above never reads past the page).
         let bytes = unsafe { std::slice::from_raw_parts(host_page.add(from), end - from) };
-        self.blocks
-            .pending
-            .insert(paddr, (from as u16, bytes.into()));
+        self.blocks.pending.insert(
+            paddr,
+            Source {
+                from: from as u16,
+                bytes: bytes.into(),
+            },
+        );
         jit.submit(vireo_jit::Job {
             insns: region,
             at,
@@ -1420,7 +1445,7 @@ impl Hart {
             return;
         };
         while let Some(done) = jit.poll() {
-            let Some((from, bytes)) = self.blocks.pending.remove(&done.paddr) else {
+            let Some(source) = self.blocks.pending.remove(&done.paddr) else {
                 continue;
             };
             let Some(code) = done.code else {
@@ -1430,11 +1455,7 @@ impl Hart {
             let Some(host_page) = self.ram.host_ptr(paddr & !0xfff, 0x1000) else {
                 continue;
             };
-            // SAFETY: host_page is a 4 KiB RAM page and the span was
-            // taken inside it (`translate_block`).
-            let now =
-                unsafe { std::slice::from_raw_parts(host_page.add(from as usize), bytes.len()) };
-            if *now != *bytes {
+            if !source.still_in(host_page) {
                 continue;
             }
             let i = BlockCache::slot_index(paddr);
@@ -1444,7 +1465,7 @@ impl Hart {
             }
             self.blocks
                 .translations
-                .insert(paddr, Translation { code, from, bytes });
+                .insert(paddr, Translation { code, source });
         }
     }
 
