@@ -290,12 +290,13 @@ fn layout(items: &[Item], base: u64) -> Vec<u8> {
 }
 
 fn new_hart(engine: Engine) -> Box<Hart> {
-    new_hart_with(engine, false)
+    new_hart_with(engine, false, BASELINE_THRESHOLD)
 }
 
 /// `background`: the JIT compiles on its own thread (the default outside
 /// tests), so when code becomes translated depends on timing.
-fn new_hart_with(engine: Engine, background: bool) -> Box<Hart> {
+/// `baseline`: see [`HartConfig::jit_baseline`].
+fn new_hart_with(engine: Engine, background: bool, baseline: u32) -> Box<Hart> {
     let ram = Arc::new(GuestRam::new(RAM, 1 << 20).unwrap());
     let bus = Arc::new(Bus::new(ram));
     let mut h = Hart::new(
@@ -308,6 +309,7 @@ fn new_hart_with(engine: Engine, background: bool) -> Box<Hart> {
             // Low, so short test programs run mostly translated.
             jit_threshold: 64,
             jit_background: background,
+            jit_baseline: baseline,
             ..HartConfig::default()
         },
     );
@@ -371,8 +373,21 @@ fn data_window(h: &Hart) -> Vec<u8> {
 
 /// Run both engines to the final `wfi` and compare everything.
 fn run_both(code: &[u8], seed: u64, dirty: bool) -> (Box<Hart>, Box<Hart>) {
+    run_against(new_hart(Engine::Jit), code, seed, dirty)
+}
+
+/// A hart with only the baseline tier: blocks get baseline code at their
+/// first run, and Cranelift's threshold is out of the tests' reach.
+fn baseline_only(engine: Engine) -> Box<Hart> {
+    let mut h = new_hart_with(engine, false, 1);
+    h.config.jit_threshold = u16::MAX as u32;
+    h
+}
+
+/// Run the interpreter and hart `j` to the final `wfi` and compare
+/// everything.
+fn run_against(mut j: Box<Hart>, code: &[u8], seed: u64, dirty: bool) -> (Box<Hart>, Box<Hart>) {
     let mut a = new_hart(Engine::Interp);
-    let mut j = new_hart(Engine::Jit);
     setup(&mut a, code, seed, dirty);
     setup(&mut j, code, seed, dirty);
     assert_eq!(a.run(50_000_000), Exit::Wfi, "seed {seed:#x}: interp");
@@ -437,6 +452,76 @@ fn jit_matches_interpreter_on_random_blocks() {
         jit_insns * 5 > insns * 2,
         "translated code ran {jit_insns} of {insns} instructions"
     );
+}
+
+#[test]
+fn baseline_code_matches_the_interpreter_on_random_blocks() {
+    let (mut blocks, mut ns, mut jit_insns, mut insns) = (0, 0, 0, 0);
+    for round in 0..300u64 {
+        let seed = 0xba5e_0000 + round;
+        let code = random_program(seed, 200);
+        let (_, j) = run_against(baseline_only(Engine::Jit), &code, seed, round % 3 == 0);
+        let st = j.stats();
+        assert_eq!(st.jit_blocks_translated, 0, "seed {seed:#x}: Cranelift ran");
+        blocks += st.baseline_blocks;
+        ns += st.baseline_translate_ns;
+        jit_insns += st.jit_insns;
+        insns += st.instret;
+    }
+    eprintln!(
+        "random blocks: {blocks} baseline blocks in {} ns each; {jit_insns} of {insns} instructions in them",
+        ns / blocks.max(1)
+    );
+    // Meaningful only if baseline code did much of the work (the mix
+    // holds instructions it leaves to the interpreter: division, FP,
+    // CSRs, and loads after `sfence.vma` empties the TLB).
+    assert!(blocks > 1000, "only {blocks} blocks translated");
+    assert!(
+        jit_insns * 5 > insns * 2,
+        "baseline code ran {jit_insns} of {insns} instructions"
+    );
+}
+
+#[test]
+fn check_engine_runs_baseline_code_like_the_interpreter() {
+    for round in 0..20u64 {
+        let seed = 0xbac4_0000 + round;
+        let code = random_program(seed, 100);
+        let mut a = new_hart(Engine::Interp);
+        let mut c = baseline_only(Engine::Check);
+        setup(&mut a, &code, seed, round % 2 == 0);
+        setup(&mut c, &code, seed, round % 2 == 0);
+        assert_eq!(a.run(50_000_000), Exit::Wfi, "seed {seed:#x}: interp");
+        assert_eq!(
+            c.run(50_000_000),
+            Exit::Wfi,
+            "seed {seed:#x}: check: {:?}",
+            c.divergence()
+        );
+        assert_eq!(a.x, c.x, "seed {seed:#x}");
+        assert_eq!((a.pc, a.instret), (c.pc, c.instret), "seed {seed:#x}");
+        assert!(data_window(&a) == data_window(&c), "seed {seed:#x}: data");
+        let st = c.stats();
+        assert!(st.baseline_blocks > 0 && st.jit_insns > 0, "seed {seed:#x}: {st:?}");
+    }
+}
+
+#[test]
+fn hot_baseline_blocks_are_handed_to_cranelift() {
+    // sum += i over 1000 iterations: baseline code after 16 runs, a
+    // Cranelift region after 64 more entries (the tests' threshold).
+    let body: Vec<u8> = [r(0x33, 0, 0, 10, 10, 11), i(0x13, 0, 11, 11, 1)]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    let code = looped(&body, 1000);
+    let mut h = new_hart(Engine::Jit);
+    h.bus().ram().write_bytes(CODE, &code).unwrap();
+    assert_eq!(h.run(10_000_000), Exit::Wfi);
+    assert_eq!(h.x[10], 499_500);
+    let st = h.stats();
+    assert!(st.baseline_blocks >= 1, "{st:?}");
+    assert!(st.jit_blocks_translated >= 1, "{st:?}");
 }
 
 #[test]
@@ -608,8 +693,13 @@ fn check_engine_stops_at_a_wrong_translation() {
     let report = h.divergence().expect("a report").to_string();
     assert!(report.contains("x7: translated"), "{report}");
     assert!(!report.contains("x5:"), "{report}");
-    // The hart holds the interpreter's state: the loop made progress.
-    assert!(h.instret > 64 * 4, "{}", h.instret);
+    // The hart holds the interpreter's state: the loop made progress
+    // (the block runs interpreted until its baseline code comes).
+    assert!(
+        h.instret > BASELINE_THRESHOLD as u64 * 4,
+        "{}",
+        h.instret
+    );
 }
 
 #[test]
@@ -619,7 +709,7 @@ fn background_translations_are_installed_and_run_like_the_interpreter() {
         let seed = 0xb6_0000 + round;
         let code = random_program(seed, 2000);
         let mut a = new_hart(Engine::Interp);
-        let mut j = new_hart_with(Engine::Jit, true);
+        let mut j = new_hart_with(Engine::Jit, true, BASELINE_THRESHOLD);
         setup(&mut a, &code, seed, round % 3 == 0);
         setup(&mut j, &code, seed, round % 3 == 0);
         assert_eq!(a.run(200_000_000), Exit::Wfi, "seed {seed:#x}: interp");
@@ -655,7 +745,9 @@ fn code_that_runs_steadily_but_sparsely_is_translated_in_the_end() {
         .flat_map(|w| w.to_le_bytes())
         .collect();
     let code = looped(&body, 100_000);
-    let mut h = new_hart(Engine::Jit);
+    // (Without the baseline tier, which would count the block's entries
+    // from its 16th run on, in any window.)
+    let mut h = new_hart_with(Engine::Jit, false, 0);
     h.bus().ram().write_bytes(CODE, &code).unwrap();
     let lifetime = (64 * LIFETIME_FACTOR) as u64;
     let mut iterations = 0;

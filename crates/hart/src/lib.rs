@@ -25,6 +25,7 @@ use mmu::{Mmu, TLB_ENTRIES};
 use std::sync::Arc;
 use trap::{cause, Access, Priv, Trap};
 use vireo_isa::{Insn, Op};
+use vireo_jit::baseline::{Baseline, NoCode};
 use vireo_memory::{
     Bus, Clock, GuestRam, HartSignals, MIP_MTIP, MIP_STIP, REQ_FLUSH_TLB, REQ_SSIP,
 };
@@ -83,6 +84,21 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The baseline translator this engine uses, if any (`threshold` 0:
+    /// none).
+    fn baseline(self, threshold: u32) -> Option<Box<Baseline>> {
+        if threshold == 0 {
+            return None;
+        }
+        match self {
+            Engine::Jit => Baseline::new(false).ok().map(Box::new),
+            Engine::Check => Baseline::new(true).ok().map(Box::new),
+            Engine::Interp => None,
+        }
+    }
+}
+
 impl std::str::FromStr for Engine {
     type Err = String;
     fn from_str(s: &str) -> Result<Engine, String> {
@@ -116,6 +132,9 @@ impl std::fmt::Display for Engine {
 /// 2026-12-06, with the window; before it, 4096 and 8192 gained nothing
 /// over 2048 either).
 pub const JIT_THRESHOLD: u32 = 2048;
+/// Interpreted runs of a decoded block after which it gets baseline code
+/// (see [`HartConfig::jit_baseline`]).
+pub const BASELINE_THRESHOLD: u32 = 16;
 /// Most instructions in one translated region.
 const MAX_REGION_INSNS: usize = vireo_jit::MAX_REGION_LEN as usize;
 /// Code memory (mapped, page-granular) held before the JIT drops all of it
@@ -151,6 +170,11 @@ pub struct HartConfig {
     /// for each translation. Tests turn it off to know when code becomes
     /// translated.
     pub jit_background: bool,
+    /// Interpreted runs after which the JIT engine gives a block baseline
+    /// code (`vireo_jit::baseline`, x86-64 hosts); 0 turns the baseline
+    /// tier off (blocks go from the interpreter straight to Cranelift).
+    /// Baseline blocks ask for Cranelift after `jit_threshold` entries.
+    pub jit_baseline: u32,
 }
 
 impl Default for HartConfig {
@@ -161,6 +185,7 @@ impl Default for HartConfig {
             engine: Engine::default(),
             jit_threshold: JIT_THRESHOLD,
             jit_background: true,
+            jit_baseline: BASELINE_THRESHOLD,
         }
     }
 }
@@ -197,10 +222,12 @@ struct BlockSlot {
     start: u32,
     /// Instructions (at most `MAX_BLOCK_INSNS`).
     len: u16,
-    /// Runs of the block in the interpreter (JIT engine; saturates at the
-    /// threshold) within the instruction window `window` (see
-    /// `HEAT_WINDOW_SHIFT`).
-    hits: u16,
+    /// Without code: runs of the block in the interpreter (JIT engine;
+    /// saturates at the threshold) within the instruction window `window`
+    /// (see `HEAT_WINDOW_SHIFT`). With baseline code: entries left before
+    /// the code asks for a Cranelift translation (see
+    /// `vireo_jit::baseline`), counted down by the code itself.
+    heat: u16,
     window: u16,
     /// Runs of the block in the interpreter since it was decoded
     /// (saturating; see `LIFETIME_FACTOR`).
@@ -212,10 +239,12 @@ const _: () = {
     assert!(std::mem::offset_of!(BlockSlot, paddr) == vireo_jit::SLOT_PADDR);
     assert!(std::mem::offset_of!(BlockSlot, code) == vireo_jit::SLOT_CODE);
     assert!(std::mem::offset_of!(BlockSlot, gen) == vireo_jit::SLOT_GEN);
+    assert!(std::mem::offset_of!(BlockSlot, heat) == vireo_jit::SLOT_HEAT);
 };
 
 /// [`vireo_jit::JitCtx::fp_op`] of the hart: one F/D arithmetic instruction
-/// by the interpreter's code.
+/// (or, for baseline code, one integer instruction of its helper set) by
+/// the interpreter's code.
 ///
 /// # Safety
 ///
@@ -226,7 +255,14 @@ unsafe extern "C" fn jit_fp_op(hart: *mut u8, insn: *const Insn) -> u64 {
     // SAFETY: see above; the hart outlives the call, and translated code
     // passes an instruction its translator keeps alive with the code.
     let (h, insn) = unsafe { (&mut *(hart as *mut Hart), &*insn) };
-    match h.exec_fp(insn) {
+    let r = if vireo_isa::is_fp_arith(insn.op) {
+        h.exec_fp(insn)
+    } else {
+        // An integer operation of the baseline tier's helper set (no
+        // memory access, no control transfer, no trap, no use of the pc).
+        h.execute(insn, 0).map(|_| ())
+    };
+    match r {
         Ok(()) => 0,
         Err(_) => 1,
     }
@@ -293,7 +329,7 @@ const EMPTY_SLOT: BlockSlot = BlockSlot {
     gen: 0,
     start: 0,
     len: 0,
-    hits: 0,
+    heat: 0,
     window: 0,
     total: 0,
     code: None,
@@ -510,6 +546,13 @@ pub struct HartStats {
     /// Translations reused for blocks decoded again after a decode-cache
     /// flush (the guest bytes were unchanged).
     pub jit_relinked: u64,
+    /// Baseline tier: blocks translated, their instructions, the time it
+    /// took (ns), code bytes in use and code-memory resets.
+    pub baseline_blocks: u64,
+    pub baseline_insns: u64,
+    pub baseline_translate_ns: u64,
+    pub baseline_code_bytes: u64,
+    pub baseline_resets: u64,
 }
 
 impl std::fmt::Display for HartStats {
@@ -554,7 +597,20 @@ impl std::fmt::Display for HartStats {
             self.jit_relinked,
             self.jit_code_bytes / 1024,
             self.jit_code_resets,
-        )
+        )?;
+        if self.baseline_blocks > 0 {
+            write!(
+                f,
+                "\n  baseline: {} blocks of {:.1} instructions on average in {:.1} ms ({:.1} us each), {} KiB of code, {} code-memory resets",
+                self.baseline_blocks,
+                self.baseline_insns as f64 / self.baseline_blocks as f64,
+                self.baseline_translate_ns as f64 / 1e6,
+                self.baseline_translate_ns as f64 / self.baseline_blocks as f64 / 1000.0,
+                self.baseline_code_bytes / 1024,
+                self.baseline_resets,
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -602,6 +658,9 @@ pub struct Hart {
     /// The translator (engine `Jit` only; `None` also when the host is not
     /// supported, and then the hart interprets).
     jit: Option<Box<vireo_jit::Jit>>,
+    /// The baseline translator (engines `Jit` and `Check` on x86-64 hosts,
+    /// unless `jit_baseline` is 0).
+    baseline: Option<Box<Baseline>>,
     /// Translated code chains to the next region (see `vireo_jit`); off
     /// only to measure what chaining gains (`VIREO_JIT_NO_CHAIN=1`).
     jit_chaining: bool,
@@ -626,6 +685,7 @@ impl Hart {
     ) -> Box<Hart> {
         let ram = bus.ram().clone();
         let jit = config.engine.translator(config.jit_background);
+        let baseline = config.engine.baseline(config.jit_baseline);
         Box::new(Hart {
             x: [0; 32],
             f: [0; 32],
@@ -649,6 +709,7 @@ impl Hart {
             traps: 0,
             trap_counts: [0; 64],
             jit,
+            baseline,
             jit_chaining: std::env::var_os("VIREO_JIT_NO_CHAIN").is_none(),
             check_log: Vec::new(),
             divergence: None,
@@ -671,6 +732,7 @@ impl Hart {
         self.blocks.flush();
         self.blocks.drop_translations();
         self.jit = engine.translator(self.config.jit_background);
+        self.baseline = engine.baseline(self.config.jit_baseline);
     }
 
     /// The execution engine in use.
@@ -686,6 +748,11 @@ impl Hart {
     /// Statistics.
     pub fn stats(&self) -> HartStats {
         let j = self.jit.as_ref().map(|j| j.stats()).unwrap_or_default();
+        let b = self
+            .baseline
+            .as_ref()
+            .map(|b| b.stats())
+            .unwrap_or_default();
         HartStats {
             instret: self.instret,
             blocks_decoded: self.blocks.decoded,
@@ -705,6 +772,11 @@ impl Hart {
             jit_fast_dispatch: self.blocks.fast_dispatch,
             jit_slow_exits: self.blocks.slow_exits,
             jit_relinked: self.blocks.relinked,
+            baseline_blocks: b.blocks,
+            baseline_insns: b.insns,
+            baseline_translate_ns: b.translate_ns,
+            baseline_code_bytes: b.code_bytes,
+            baseline_resets: b.resets,
         }
     }
 
@@ -1070,7 +1142,7 @@ impl Hart {
             gen: self.blocks.gen,
             start: start as u32,
             len: len as u16,
-            hits: 0,
+            heat: 0,
             window: 0,
             total: 0,
             code,
@@ -1091,18 +1163,25 @@ impl Hart {
             let window = (self.instret >> HEAT_WINDOW_SHIFT) as u16;
             // Saturates at the threshold (at most u16::MAX): translated
             // once, when the count first reaches it.
-            let hits = if s.window == window { s.hits } else { 0 };
+            let hits = if s.window == window { s.heat } else { 0 };
             let now = hits.saturating_add(1).min(threshold);
             let lifetime = (threshold as u32 * LIFETIME_FACTOR).min(u16::MAX as u32) as u16;
             let total = s.total.saturating_add(1).min(lifetime);
             if (now == threshold && hits < threshold) || (total == lifetime && s.total < lifetime) {
                 self.translate_block(slot);
             }
+            let baseline = self.baseline.is_some()
+                && total as u32 == self.config.jit_baseline
+                && (s.total as u32) < self.config.jit_baseline;
+            let paddr = s.paddr;
             let s = &mut self.blocks.slots[slot];
-            s.hits = now;
+            s.heat = now;
             s.window = window;
             s.total = total;
             self.run_block(start, len);
+            if baseline {
+                self.translate_baseline(slot, paddr);
+            }
             return false;
         };
         self.blocks.jit_runs += 1;
@@ -1178,6 +1257,19 @@ impl Hart {
         // code follows the contract in vireo_jit (no traps).
         let r = unsafe { entry.call(&mut ctx, code) };
         self.blocks.chained += ctx.chained;
+        if r == vireo_jit::EXIT_HOT {
+            // A baseline block ran out of its count before running: it
+            // is hot, ask Cranelift for a region there and go on (its
+            // baseline code runs until the region arrives).
+            self.x[0] = 0;
+            self.blocks.jit_insns += ctx.executed;
+            self.pc = ctx.next_pc;
+            self.retire(ctx.executed as i64);
+            if let Ok(Some((_, _, slot))) = self.fetch_block() {
+                self.translate_block(slot);
+            }
+            return !checking;
+        }
         self.x[0] = 0;
         self.blocks.jit_insns += ctx.executed;
         #[cfg(test)]
@@ -1423,6 +1515,37 @@ impl Hart {
             paddr,
         });
         self.install_translations();
+    }
+
+    /// Give the block in `slot` baseline code, if the slot still holds the
+    /// block at `paddr` without code (the block just ran in the
+    /// interpreter, which may have changed the cache). We are between
+    /// blocks in `run`: no translated code is on the stack, so a full
+    /// code memory can be emptied here, with the block cache that points
+    /// into it.
+    fn translate_baseline(&mut self, slot: usize, paddr: u64) {
+        let Some(b) = self.baseline.as_mut() else {
+            return;
+        };
+        let s = self.blocks.slots[slot];
+        if s.paddr != paddr || s.gen != self.blocks.gen || s.code.is_some() {
+            return;
+        }
+        let insns = &self.blocks.insns[s.start as usize..s.start as usize + s.len as usize];
+        match b.translate(insns, slot) {
+            Ok(code) => {
+                let s = &mut self.blocks.slots[slot];
+                s.code = Some(code);
+                s.heat = self.config.jit_threshold.clamp(1, u16::MAX as u32) as u16;
+            }
+            Err(NoCode::Unsupported) => {}
+            Err(NoCode::Full) => {
+                self.blocks.flush();
+                // SAFETY: see above; the flush made every slot holding
+                // baseline code stale.
+                unsafe { b.reset() };
+            }
+        }
     }
 
     /// Wait for the translations in flight on the JIT's compiler thread

@@ -95,6 +95,8 @@
 //! thread owns the code memory: a reset is a message to it, and results
 //! of jobs from before a reset are dropped when they arrive.
 
+pub mod baseline;
+
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, SigRef, Signature, Value,
@@ -112,6 +114,10 @@ use vireo_isa::{Insn, Op};
 pub const EXIT_DONE: u64 = 0;
 /// Stopped before instruction `executed`, which needs the interpreter.
 pub const EXIT_SLOW: u64 = 1;
+/// A baseline block's entry countdown ran out: stopped before its first
+/// instruction (`next_pc`), which is hot enough for Cranelift (see
+/// [`baseline`]).
+pub const EXIT_HOT: u64 = 2;
 
 /// Entries of each TLB array the context points to (direct-mapped, indexed
 /// by `vaddr >> 12`); the hart asserts it uses the same number.
@@ -193,12 +199,14 @@ pub struct JitCtx {
     pub mstatus: *const u64,
     /// Opaque state passed to `fp_op`.
     pub fp_state: *mut u8,
-    /// Executes one F/D arithmetic instruction (a pointer to its decoded
-    /// [`Insn`], kept by the [`Jit`] as long as the code) on `fp_state`,
-    /// reading and writing the f and x registers in memory and
-    /// the floating-point flags; returns 0, or 1 without any effect when
-    /// the instruction must trap (an invalid rounding mode). Translated
-    /// code calls it in the host's C convention; it must not unwind.
+    /// Executes one F/D arithmetic instruction, or (baseline code) one
+    /// integer instruction without memory access, control transfer or
+    /// trap (a pointer to its decoded [`Insn`], kept by the translator as
+    /// long as the code) on `fp_state`, reading and writing the f and x
+    /// registers in memory and the floating-point flags; returns 0, or 1
+    /// without any effect when the instruction must trap (FPU off, an
+    /// invalid rounding mode). Translated code calls it in the host's C
+    /// convention; it must not unwind.
     pub fp_op: Option<FpOpFn>,
     /// The guest's `fcsr` (read only): F/D arithmetic runs inline, on the
     /// host FPU, when rounding is to nearest-even and the inexact flag is
@@ -244,6 +252,9 @@ pub const SLOT_PADDR: usize = 0;
 pub const SLOT_CODE: usize = 8;
 /// Offset of the slot's generation (`u32`).
 pub const SLOT_GEN: usize = 16;
+/// Offset of the slot's heat (`u16`): a baseline block counts its entries
+/// down there (see [`baseline`]).
+pub const SLOT_HEAT: usize = 26;
 
 /// The block-cache slot of physical address `paddr`, before masking with
 /// the number of slots: the caller's cache and translated code both use

@@ -397,6 +397,12 @@ impl Machine {
                         // Compiling on the vCPU thread instead is only
                         // there to measure what the compiler thread gains.
                         jit_background: std::env::var_os("VIREO_JIT_FOREGROUND").is_none(),
+                        // Likewise, to measure the baseline tier: its
+                        // threshold in interpreted runs (0: off).
+                        jit_baseline: std::env::var("VIREO_JIT_BASELINE")
+                            .ok()
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(vireo_hart::BASELINE_THRESHOLD),
                     },
                 )
             })

@@ -1,0 +1,1121 @@
+//! The baseline tier: a template translator that turns one decoded block
+//! into x86-64 machine code directly, instruction by instruction, in a
+//! few microseconds — about a thousand times cheaper than a Cranelift
+//! region — so that *lukewarm* code (blocks that run tens to thousands of
+//! times, most of a Linux boot) leaves the interpreter early.
+//!
+//! Its code obeys the region contract of the crate (see the crate
+//! documentation): same entry signature and registers as Cranelift's
+//! `tail` convention (`rdi` = context, `rsi` = the block's guest pc,
+//! `rdx` = instructions retired so far in this call; result in `rax`),
+//! same exits ([`EXIT_DONE`], [`EXIT_SLOW`]), same TLB fast paths and
+//! flagged-page guards, same chaining through the caller's block slots.
+//! So baseline blocks and Cranelift regions chain into each other freely.
+//! It touches only caller-saved registers and never the stack, so a
+//! chain (a `jmp`) from either kind of code to the other keeps the one
+//! frame of the trampoline's call.
+//!
+//! The template for each instruction reads its guest registers from the
+//! hart's array and writes the result back at once (no register
+//! allocation at all: that is what makes it cheap). Fixed host registers:
+//! `rdi` context, `rsi` block pc, `rdx` retired count on entry, `r8` the
+//! guest register array; `rax`, `rcx`, `r9`, `r10`, `r11` are scratch.
+//!
+//! # Tiering
+//!
+//! Each block counts down its entries in the 16-bit `heat` field of its
+//! block slot ([`SLOT_HEAT`]): the code is only entered through that slot
+//! (the dispatcher and chains both look it up), so its slot is the
+//! current one while it runs. When the count reaches zero the block
+//! leaves with [`EXIT_HOT`] before doing anything, and the caller asks
+//! Cranelift for an optimized region there.
+//!
+//! # Code memory and W^X
+//!
+//! One shared-memory file mapped twice: read+write, where the translator
+//! writes, and read+execute, where code runs — no mapping is ever
+//! writable and executable, and no `mprotect` per block (a Cranelift
+//! region pays one). Blocks are packed one after another; when the
+//! memory is full the caller drops every block with its block cache and
+//! [`Baseline::reset`]s it.
+
+use crate::{
+    Code, CTX_ASID_TAG, CTX_FP_OP, CTX_FP_STATE, CTX_EXECUTED, CTX_GEN, CTX_LIMIT, CTX_NEXT_PC, CTX_SLOTS, CTX_SLOT_MASK,
+    CTX_STORE_LOG, CTX_STORE_LOG_LEN, CTX_TLB_EXEC, CTX_TLB_READ, CTX_TLB_WRITE, CTX_X, EXIT_DONE,
+    EXIT_HOT, EXIT_SLOW, SLOT_CODE, SLOT_GEN, SLOT_HEAT, SLOT_PADDR, SLOT_SIZE, TLB_ADDEND,
+    TLB_ENTRIES, TLB_ENTRY_SHIFT, TLB_FLAG, TLB_PPAGE, TLB_TAG,
+};
+use std::time::Instant;
+use vireo_isa::{Insn, Op};
+
+// Host registers (x86-64 encoding numbers).
+const RAX: u8 = 0;
+const RCX: u8 = 1;
+const RDX: u8 = 2;
+const RSP: u8 = 4;
+const RSI: u8 = 6;
+const RDI: u8 = 7;
+const R8: u8 = 8;
+const R9: u8 = 9;
+const R10: u8 = 10;
+const R11: u8 = 11;
+
+/// The context pointer (first argument).
+const CTX: u8 = RDI;
+/// The block's guest pc (second argument).
+const PC: u8 = RSI;
+/// Instructions retired before the block (third argument).
+const N: u8 = RDX;
+/// The guest integer registers.
+const X: u8 = R8;
+
+// Condition codes (the low nibble of `jcc`/`setcc`/`cmovcc`).
+const CC_B: u8 = 0x2;
+const CC_AE: u8 = 0x3;
+const CC_E: u8 = 0x4;
+const CC_NE: u8 = 0x5;
+const CC_A: u8 = 0x7;
+const CC_L: u8 = 0xc;
+const CC_GE: u8 = 0xd;
+const CC_G: u8 = 0xf;
+
+// `/digit` extensions of the group-1 ALU immediates and group-2 shifts.
+const ALU_ADD: u8 = 0;
+const ALU_OR: u8 = 1;
+const ALU_AND: u8 = 4;
+const ALU_SUB: u8 = 5;
+const ALU_XOR: u8 = 6;
+const ALU_CMP: u8 = 7;
+const SH_ROL: u8 = 0;
+const SH_ROR: u8 = 1;
+const SH_SHL: u8 = 4;
+const SH_SHR: u8 = 5;
+const SH_SAR: u8 = 7;
+
+/// Size of the code memory of one translator.
+pub const BASELINE_CODE_SIZE: usize = 32 << 20;
+/// Most bytes one block's code takes (64 instructions of at most ~70
+/// bytes, with their exits): a block is only started with this much room.
+const MAX_BLOCK_BYTES: usize = 16 << 10;
+
+/// Whether the baseline translator handles `op` (a block's code stops
+/// before the first instruction it does not: the interpreter runs it).
+pub fn supported(op: Op) -> bool {
+    inline(op) || by_helper(op)
+}
+
+/// Instructions the code calls [`crate::JitCtx::fp_op`] for: F/D
+/// arithmetic, and integer operations without memory access, control
+/// transfer or trap that have no short x86-64 template (division,
+/// high multiplies, bit counts and single-bit operations).
+fn by_helper(op: Op) -> bool {
+    use Op::*;
+    vireo_isa::is_fp_arith(op)
+        || matches!(
+            op,
+            Div | Divu
+                | Rem
+                | Remu
+                | Divw
+                | Divuw
+                | Remw
+                | Remuw
+                | Mulh
+                | Mulhsu
+                | Mulhu
+                | Clz
+                | Ctz
+                | Cpop
+                | Clzw
+                | Ctzw
+                | Cpopw
+                | OrcB
+                | Bclr
+                | Bclri
+                | Bext
+                | Bexti
+                | Binv
+                | Binvi
+                | Bset
+                | Bseti
+                | CzeroEqz
+                | CzeroNez
+        )
+}
+
+/// Instructions with a template of their own.
+fn inline(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        Lui | Auipc
+            | Jal
+            | Jalr
+            | Beq
+            | Bne
+            | Blt
+            | Bge
+            | Bltu
+            | Bgeu
+            | Lb
+            | Lh
+            | Lw
+            | Ld
+            | Lbu
+            | Lhu
+            | Lwu
+            | Sb
+            | Sh
+            | Sw
+            | Sd
+            | Addi
+            | Slti
+            | Sltiu
+            | Xori
+            | Ori
+            | Andi
+            | Slli
+            | Srli
+            | Srai
+            | Add
+            | Sub
+            | Sll
+            | Slt
+            | Sltu
+            | Xor
+            | Srl
+            | Sra
+            | Or
+            | And
+            | Addiw
+            | Slliw
+            | Srliw
+            | Sraiw
+            | Addw
+            | Subw
+            | Sllw
+            | Srlw
+            | Sraw
+            | Mul
+            | Mulw
+            | Sh1add
+            | Sh2add
+            | Sh3add
+            | AddUw
+            | Sh1addUw
+            | Sh2addUw
+            | Sh3addUw
+            | SlliUw
+            | Andn
+            | Orn
+            | Xnor
+            | Min
+            | Minu
+            | Max
+            | Maxu
+            | SextB
+            | SextH
+            | ZextH
+            | Rev8
+            | Rol
+            | Ror
+            | Rori
+            | Rolw
+            | Rorw
+            | Roriw
+            | Fence
+    )
+}
+
+/// A tiny x86-64 assembler: just the encodings the templates use.
+struct Asm {
+    buf: Vec<u8>,
+}
+
+impl Asm {
+    fn byte(&mut self, b: u8) {
+        self.buf.push(b);
+    }
+
+    fn u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+
+    /// A REX prefix when needed: `w` (64-bit operand), `reg` and `rm`
+    /// register numbers (their 4th bits), `byte_regs` (8-bit operands of
+    /// registers 4-7 need a REX to mean spl/bpl/sil/dil).
+    fn rex(&mut self, w: bool, reg: u8, rm: u8, byte_regs: bool) {
+        let r = (w as u8) << 3 | (reg >> 3 & 1) << 2 | (rm >> 3 & 1);
+        if r != 0 || (byte_regs && (reg >= 4 || rm >= 4)) {
+            self.byte(0x40 | r);
+        }
+    }
+
+    /// ModRM (+SIB, +displacement) for `[base + disp]` with `reg` in the
+    /// reg field.
+    fn mem(&mut self, reg: u8, base: u8, disp: i32) {
+        let (md, small) = if disp == 0 && base & 7 != 5 {
+            (0, None)
+        } else if let Ok(d) = i8::try_from(disp) {
+            (1, Some(d))
+        } else {
+            (2, None)
+        };
+        self.byte(md << 6 | (reg & 7) << 3 | (base & 7));
+        if base & 7 == 4 {
+            // rsp/r12 as a base need a SIB byte (no index).
+            self.byte(0x24);
+        }
+        match (md, small) {
+            (1, Some(d)) => self.byte(d as u8),
+            (2, _) => self.u32(disp as u32),
+            _ => {}
+        }
+    }
+
+    /// `opcode reg, [base + disp]` (or the reverse direction, per opcode).
+    fn op_mem(&mut self, w: bool, opcode: &[u8], reg: u8, base: u8, disp: i32) {
+        self.rex(w, reg, base, false);
+        self.buf.extend_from_slice(opcode);
+        self.mem(reg, base, disp);
+    }
+
+    /// `opcode` with a register-direct ModRM (`reg`, `rm`).
+    fn op_rr(&mut self, w: bool, opcode: &[u8], reg: u8, rm: u8) {
+        self.rex(w, reg, rm, false);
+        self.buf.extend_from_slice(opcode);
+        self.byte(0xc0 | (reg & 7) << 3 | (rm & 7));
+    }
+
+    fn load64(&mut self, dst: u8, base: u8, disp: i32) {
+        self.op_mem(true, &[0x8b], dst, base, disp);
+    }
+
+    fn store64(&mut self, base: u8, disp: i32, src: u8) {
+        self.op_mem(true, &[0x89], src, base, disp);
+    }
+
+    /// `op dst, src` for the two-operand ALU opcodes (01 add, 09 or,
+    /// 21 and, 29 sub, 31 xor, 39 cmp, 85 test, 89 mov).
+    fn alu_rr(&mut self, w: bool, opcode: u8, dst: u8, src: u8) {
+        self.op_rr(w, &[opcode], src, dst);
+    }
+
+    /// `op dst, [base + disp]` (03 add, 0b or, 23 and, 2b sub, 33 xor,
+    /// 3b cmp).
+    fn alu_rm(&mut self, opcode: u8, dst: u8, base: u8, disp: i32) {
+        self.op_mem(true, &[opcode], dst, base, disp);
+    }
+
+    /// Group-1 ALU operation with a sign-extended immediate.
+    fn alu_ri(&mut self, w: bool, ext: u8, dst: u8, imm: i32) {
+        if let Ok(b) = i8::try_from(imm) {
+            self.op_rr(w, &[0x83], ext, dst);
+            self.byte(b as u8);
+        } else {
+            self.op_rr(w, &[0x81], ext, dst);
+            self.u32(imm as u32);
+        }
+    }
+
+    fn mov_ri(&mut self, dst: u8, imm: u64) {
+        if imm <= u32::MAX as u64 {
+            // mov r32, imm32 (zero-extends)
+            self.rex(false, 0, dst, false);
+            self.byte(0xb8 + (dst & 7));
+            self.u32(imm as u32);
+        } else if (imm as i64) >= i32::MIN as i64 && (imm as i64) <= i32::MAX as i64 {
+            // mov r/m64, imm32 (sign-extends)
+            self.op_rr(true, &[0xc7], 0, dst);
+            self.u32(imm as u32);
+        } else {
+            self.rex(true, 0, dst, false);
+            self.byte(0xb8 + (dst & 7));
+            self.buf.extend_from_slice(&imm.to_le_bytes());
+        }
+    }
+
+    fn lea(&mut self, dst: u8, base: u8, disp: i32) {
+        self.op_mem(true, &[0x8d], dst, base, disp);
+    }
+
+    fn shift_ri(&mut self, w: bool, ext: u8, dst: u8, n: u8) {
+        self.op_rr(w, &[0xc1], ext, dst);
+        self.byte(n);
+    }
+
+    /// Shift or rotate `dst` by `cl` (the host masks the count to 5 or 6
+    /// bits, as RISC-V does).
+    fn shift_cl(&mut self, w: bool, ext: u8, dst: u8) {
+        self.op_rr(w, &[0xd3], ext, dst);
+    }
+
+    /// `movsxd dst, src32`.
+    fn sext32(&mut self, dst: u8, src: u8) {
+        self.op_rr(true, &[0x63], dst, src);
+    }
+
+    /// `mov dst32, src32` (zero-extends).
+    fn zext32(&mut self, dst: u8, src: u8) {
+        self.alu_rr(false, 0x89, dst, src);
+    }
+
+    /// `jcc rel32` to be patched; returns the offset of the rel32.
+    fn jcc(&mut self, cc: u8) -> usize {
+        self.byte(0x0f);
+        self.byte(0x80 | cc);
+        let at = self.buf.len();
+        self.u32(0);
+        at
+    }
+
+    /// `jmp rel32` to be patched; returns the offset of the rel32.
+    fn jmp(&mut self) -> usize {
+        self.byte(0xe9);
+        let at = self.buf.len();
+        self.u32(0);
+        at
+    }
+
+    /// Point the rel32 at `at` to buffer offset `target`.
+    fn patch(&mut self, at: usize, target: usize) {
+        let rel = target as i64 - (at as i64 + 4);
+        self.buf[at..at + 4].copy_from_slice(&(rel as i32).to_le_bytes());
+    }
+
+    /// `setcc dst8; movzx dst32, dst8`.
+    fn setcc(&mut self, cc: u8, dst: u8) {
+        self.rex(false, 0, dst, true);
+        self.buf.extend_from_slice(&[0x0f, 0x90 | cc]);
+        self.byte(0xc0 | (dst & 7));
+        self.rex(false, dst, dst, true);
+        self.buf.extend_from_slice(&[0x0f, 0xb6]);
+        self.byte(0xc0 | (dst & 7) << 3 | (dst & 7));
+    }
+
+    fn ret(&mut self) {
+        self.byte(0xc3);
+    }
+}
+
+/// What a block exit stub does.
+#[derive(Clone, Copy)]
+enum Stub {
+    /// A guard failed before the instruction at byte offset `off`, with
+    /// `k` instructions of the block retired: [`EXIT_SLOW`].
+    Slow { off: i32, k: u32 },
+    /// A taken branch to byte offset `off` after `k` instructions: chain.
+    Taken { off: i32, k: u32 },
+}
+
+/// Translation statistics of the baseline tier.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BaselineStats {
+    /// Blocks translated.
+    pub blocks: u64,
+    /// Guest instructions in them.
+    pub insns: u64,
+    /// Time spent translating, in nanoseconds.
+    pub translate_ns: u64,
+    /// Bytes of code memory in use.
+    pub code_bytes: u64,
+    /// Times the code memory was emptied ([`Baseline::reset`]).
+    pub resets: u64,
+}
+
+/// Why [`Baseline::translate`] produced no code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoCode {
+    /// The block's first instruction is not supported.
+    Unsupported,
+    /// The code memory is full: reset it (after dropping every block).
+    Full,
+}
+
+/// The double mapping of the code memory.
+struct CodeMemory {
+    rw: *mut u8,
+    rx: *mut u8,
+    size: usize,
+}
+
+impl CodeMemory {
+    fn new(size: usize) -> Result<CodeMemory, String> {
+        let name = c"vireo-baseline-code";
+        // SAFETY: plain system calls with valid arguments; every result
+        // is checked, and the descriptor is closed once both mappings
+        // exist (they keep the memory alive).
+        unsafe {
+            let fd = libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC);
+            if fd < 0 {
+                return Err(format!(
+                    "memfd_create for JIT code memory: {}",
+                    std::io::Error::last_os_error()
+                ));
+            }
+            let fail = |what: &str| {
+                let e = std::io::Error::last_os_error();
+                libc::close(fd);
+                Err(format!("{what} for JIT code memory: {e}"))
+            };
+            if libc::ftruncate(fd, size as libc::off_t) != 0 {
+                return fail("ftruncate");
+            }
+            let map = |prot| {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    size,
+                    prot,
+                    libc::MAP_SHARED | libc::MAP_NORESERVE,
+                    fd,
+                    0,
+                )
+            };
+            let rw = map(libc::PROT_READ | libc::PROT_WRITE);
+            if rw == libc::MAP_FAILED {
+                return fail("mmap (read+write view)");
+            }
+            let rx = map(libc::PROT_READ | libc::PROT_EXEC);
+            if rx == libc::MAP_FAILED {
+                libc::munmap(rw, size);
+                return fail("mmap (read+execute view)");
+            }
+            libc::close(fd);
+            Ok(CodeMemory {
+                rw: rw as *mut u8,
+                rx: rx as *mut u8,
+                size,
+            })
+        }
+    }
+}
+
+impl Drop for CodeMemory {
+    fn drop(&mut self) {
+        // SAFETY: both are mappings of `size` bytes made by `new`; the
+        // owner guarantees no code from here is running or will run.
+        unsafe {
+            libc::munmap(self.rw as *mut libc::c_void, self.size);
+            libc::munmap(self.rx as *mut libc::c_void, self.size);
+        }
+    }
+}
+
+/// The baseline translator of one hart, with its code memory.
+pub struct Baseline {
+    mem: CodeMemory,
+    /// Bytes of code memory used (the shared stubs first).
+    used: usize,
+    /// Offsets of the shared exit stubs.
+    chain: usize,
+    slow: usize,
+    hot: usize,
+    /// Emit the store log (see [`crate::JitCtx::store_log`]).
+    log_stores: bool,
+    asm: Asm,
+    stubs: Vec<(usize, Stub)>,
+    stats: BaselineStats,
+    /// Decoded instructions the code passes to the helper (by address):
+    /// boxed so that they stay put, freed with the code memory.
+    #[allow(clippy::vec_box)]
+    kept: Vec<Box<Insn>>,
+}
+
+// SAFETY: the raw pointers are the translator's own mappings; the
+// translator is used by one thread at a time (moved with its hart).
+unsafe impl Send for Baseline {}
+
+impl Baseline {
+    /// A translator with empty code memory; `log_stores` for checking
+    /// (see [`crate::JitCtx::store_log`]).
+    pub fn new(log_stores: bool) -> Result<Baseline, String> {
+        if !cfg!(target_arch = "x86_64") {
+            return Err("the baseline translator emits x86-64 code only".into());
+        }
+        let mut b = Baseline {
+            mem: CodeMemory::new(BASELINE_CODE_SIZE)?,
+            used: 0,
+            chain: 0,
+            slow: 0,
+            hot: 0,
+            log_stores,
+            asm: Asm { buf: Vec::new() },
+            stubs: Vec::new(),
+            stats: BaselineStats::default(),
+            kept: Vec::new(),
+        };
+        b.emit_shared_stubs();
+        Ok(b)
+    }
+
+    /// Statistics so far.
+    pub fn stats(&self) -> BaselineStats {
+        BaselineStats {
+            code_bytes: self.used as u64,
+            ..self.stats
+        }
+    }
+
+    /// Drop every block's code.
+    ///
+    /// # Safety
+    ///
+    /// No code of this translator is running, and none will be called
+    /// again (the caller made every block slot holding it stale).
+    pub unsafe fn reset(&mut self) {
+        self.used = 0;
+        self.kept.clear();
+        self.stats.resets += 1;
+        self.emit_shared_stubs();
+    }
+
+    /// Copy the assembled bytes into code memory; returns their offset.
+    fn commit(&mut self) -> usize {
+        let at = self.used;
+        let n = self.asm.buf.len();
+        assert!(at + n <= self.mem.size, "baseline code memory overrun");
+        // SAFETY: [at, at + n) lies inside the read+write view (checked
+        // above); the source is a separate heap buffer.
+        unsafe { std::ptr::copy_nonoverlapping(self.asm.buf.as_ptr(), self.mem.rw.add(at), n) };
+        self.used = (at + n + 15) & !15;
+        at
+    }
+
+    /// The exits every block jumps to, at the start of code memory. On
+    /// entry: `rcx` the next pc, `rdx` instructions retired by the call.
+    fn emit_shared_stubs(&mut self) {
+        let a = &mut self.asm;
+        a.buf.clear();
+        // Leave: store the outputs, return the code in eax.
+        let leave = |a: &mut Asm, code: u64| {
+            a.store64(CTX, CTX_NEXT_PC, RCX);
+            a.store64(CTX, CTX_EXECUTED, N);
+            a.mov_ri(RAX, code);
+            a.ret();
+        };
+        let slow = a.buf.len();
+        leave(a, EXIT_SLOW);
+        let hot = a.buf.len();
+        leave(a, EXIT_HOT);
+        // Chain (see the crate documentation): within the limit, through
+        // the fetch TLB and a current slot holding code.
+        let chain = a.buf.len();
+        let mut outs = Vec::new();
+        a.alu_rm(0x3b, N, CTX, CTX_LIMIT); // cmp rdx, limit
+        outs.push(a.jcc(CC_AE));
+        a.alu_rr(true, 0x89, RAX, RCX); // mov rax, rcx
+        a.shift_ri(true, SH_SHR, RAX, 12); // vpn
+        a.alu_rr(true, 0x89, R9, RAX);
+        a.alu_ri(false, ALU_AND, R9, (TLB_ENTRIES - 1) as i32);
+        a.shift_ri(true, SH_SHL, R9, TLB_ENTRY_SHIFT as u8);
+        a.alu_rm(0x03, R9, CTX, CTX_TLB_EXEC); // entry
+        a.alu_rm(0x33, RAX, CTX, CTX_ASID_TAG);
+        a.alu_rm(0x3b, RAX, R9, TLB_TAG as i32);
+        outs.push(a.jcc(CC_NE));
+        a.alu_rr(true, 0x89, RAX, RCX);
+        a.alu_ri(false, ALU_AND, RAX, 0xfff);
+        a.alu_rm(0x0b, RAX, R9, TLB_PPAGE as i32); // physical address
+        a.alu_rr(true, 0x89, R9, RAX);
+        a.shift_ri(true, SH_SHR, R9, 1);
+        a.alu_rr(true, 0x89, R10, RAX);
+        a.shift_ri(true, SH_SHR, R10, 13);
+        a.alu_rr(true, 0x31, R9, R10); // slot_index
+        a.alu_rm(0x23, R9, CTX, CTX_SLOT_MASK);
+        a.shift_ri(true, SH_SHL, R9, SLOT_SIZE.trailing_zeros() as u8);
+        a.alu_rm(0x03, R9, CTX, CTX_SLOTS); // the slot
+        a.alu_rm(0x3b, RAX, R9, SLOT_PADDR as i32);
+        outs.push(a.jcc(CC_NE));
+        a.op_mem(false, &[0x8b], RAX, R9, SLOT_GEN as i32); // mov eax, gen
+        a.alu_rm(0x3b, RAX, CTX, CTX_GEN);
+        outs.push(a.jcc(CC_NE));
+        a.load64(RAX, R9, SLOT_CODE as i32);
+        a.alu_rr(true, 0x85, RAX, RAX);
+        outs.push(a.jcc(CC_E));
+        a.op_mem(true, &[0xff], 0, CTX, crate::CTX_CHAINED); // inc chained
+        a.alu_rr(true, 0x89, PC, RCX);
+        a.op_rr(false, &[0xff], 4, RAX); // jmp rax
+        let out = a.buf.len();
+        for at in outs {
+            a.patch(at, out);
+        }
+        leave(a, EXIT_DONE);
+        let base = self.commit();
+        self.slow = base + slow;
+        self.hot = base + hot;
+        self.chain = base + chain;
+    }
+
+    /// Translate the block `insns` (one decoded block: consecutive
+    /// instructions of one page, branches falling through) for block slot
+    /// number `slot`, whose heat field counts its entries down (see the
+    /// module documentation).
+    pub fn translate(&mut self, insns: &[Insn], slot: usize) -> Result<Code, NoCode> {
+        if insns.first().is_none_or(|i| !supported(i.op)) {
+            return Err(NoCode::Unsupported);
+        }
+        if self.used + MAX_BLOCK_BYTES > self.mem.size {
+            return Err(NoCode::Full);
+        }
+        let t0 = Instant::now();
+        self.asm.buf.clear();
+        self.stubs.clear();
+        // Count the entry down; at zero, leave hot before anything ran.
+        let heat = (slot * SLOT_SIZE + SLOT_HEAT) as i32;
+        self.asm.load64(RAX, CTX, CTX_SLOTS);
+        self.asm.byte(0x66);
+        self.asm.op_mem(false, &[0x83], ALU_SUB, RAX, heat);
+        self.asm.byte(1);
+        let hot = self.asm.jcc(CC_E);
+        self.asm.load64(X, CTX, CTX_X);
+        let mut off: i32 = 0;
+        let mut k: u32 = 0;
+        let mut ended = false;
+        for i in insns {
+            if !supported(i.op) {
+                break;
+            }
+            ended = self.insn(i, off, k);
+            off += i.len as i32;
+            k += 1;
+            if ended {
+                break;
+            }
+        }
+        if !ended {
+            // Fall through to the instruction after the last one.
+            self.exit_chain(off, k);
+        }
+        // The hot exit: nothing ran, continue at the block start.
+        let here = self.asm.buf.len();
+        self.asm.patch(hot, here);
+        self.asm.alu_rr(true, 0x89, RCX, PC);
+        self.jmp_far(self.hot);
+        // Exit stubs of the guards and taken branches.
+        let stubs = std::mem::take(&mut self.stubs);
+        for &(at, stub) in &stubs {
+            let here = self.asm.buf.len();
+            self.asm.patch(at, here);
+            let (off, k, to) = match stub {
+                Stub::Slow { off, k } => (off, k, self.slow),
+                Stub::Taken { off, k } => (off, k, self.chain),
+            };
+            self.asm.lea(RCX, PC, off);
+            if k > 0 {
+                self.asm.lea(N, N, k as i32);
+            }
+            self.jmp_far(to);
+        }
+        self.stubs = stubs;
+        let at = self.commit();
+        self.stats.blocks += 1;
+        self.stats.insns += k as u64;
+        self.stats.translate_ns += t0.elapsed().as_nanos() as u64;
+        // SAFETY: `at` is inside the read+execute view, which is not null.
+        let p = unsafe { self.mem.rx.add(at) };
+        Ok(Code(std::ptr::NonNull::new(p).expect("mapping is not null")))
+    }
+
+    /// Load guest register `r` into `dst`.
+    fn get(&mut self, dst: u8, r: u8) {
+        let r = r & 31;
+        if r == 0 {
+            self.asm.alu_rr(false, 0x31, dst, dst);
+        } else {
+            self.asm.load64(dst, X, 8 * r as i32);
+        }
+    }
+
+    /// Store `src` into guest register `r` (x0 is never written).
+    fn set(&mut self, r: u8, src: u8) {
+        let r = r & 31;
+        if r != 0 {
+            self.asm.store64(X, 8 * r as i32, src);
+        }
+    }
+
+    /// Leave for byte offset `off` of the block after `k` instructions,
+    /// through the chain stub.
+    fn exit_chain(&mut self, off: i32, k: u32) {
+        self.asm.lea(RCX, PC, off);
+        self.asm.lea(N, N, k as i32);
+        self.jmp_far(self.chain);
+    }
+
+    /// `jmp` to offset `to` of code memory (a shared stub) from the block
+    /// being assembled (it is placed at `used`).
+    fn jmp_far(&mut self, to: usize) {
+        let j = self.asm.jmp();
+        let rel = to as i64 - (self.used + j + 4) as i64;
+        self.asm.buf[j..j + 4].copy_from_slice(&(rel as i32).to_le_bytes());
+    }
+
+    /// The TLB fast path of an access of `size` bytes at `rax` (the guest
+    /// address): leaves `rax` = host address, or takes the slow exit
+    /// before instruction `k` (at byte offset `off`) on a miss, a
+    /// page-crossing access or (stores) a flagged page.
+    fn tlb(&mut self, write: bool, size: i32, off: i32, k: u32) {
+        let a = &mut self.asm;
+        // rcx = the entry: ((vaddr >> 12) & mask) * entry size + array.
+        a.alu_rr(true, 0x89, RCX, RAX);
+        a.shift_ri(true, SH_SHR, RCX, (12 - TLB_ENTRY_SHIFT) as u8);
+        a.alu_ri(
+            false,
+            ALU_AND,
+            RCX,
+            ((TLB_ENTRIES - 1) << TLB_ENTRY_SHIFT) as i32,
+        );
+        let arr = if write { CTX_TLB_WRITE } else { CTX_TLB_READ };
+        a.alu_rm(0x03, RCX, CTX, arr);
+        // The tag of the page of the last byte (also catches accesses
+        // crossing the page end).
+        if size > 1 {
+            a.lea(R9, RAX, size - 1);
+        } else {
+            a.alu_rr(true, 0x89, R9, RAX);
+        }
+        a.shift_ri(true, SH_SHR, R9, 12);
+        a.alu_rm(0x33, R9, CTX, CTX_ASID_TAG);
+        a.alu_rm(0x3b, R9, RCX, TLB_TAG as i32);
+        let miss = a.jcc(CC_NE);
+        self.stubs.push((miss, Stub::Slow { off, k }));
+        if write {
+            let a = &mut self.asm;
+            a.load64(R9, RCX, TLB_FLAG as i32);
+            // cmp byte [r9], 0
+            a.op_mem(false, &[0x80], ALU_CMP, R9, 0);
+            a.byte(0);
+            let flagged = a.jcc(CC_NE);
+            self.stubs.push((flagged, Stub::Slow { off, k }));
+        }
+        self.asm.alu_rm(0x03, RAX, RCX, TLB_ADDEND as i32);
+    }
+
+    /// Record a store of `size` bytes at host address `rax` in the store
+    /// log (checking translators): host address, size, old value.
+    fn log_store(&mut self, size: i32) {
+        let a = &mut self.asm;
+        a.load64(R10, CTX, CTX_STORE_LOG);
+        a.load64(R11, CTX, CTX_STORE_LOG_LEN);
+        a.shift_ri(true, SH_SHL, R11, 3);
+        a.alu_rr(true, 0x01, R10, R11);
+        a.store64(R10, 0, RAX);
+        a.mov_ri(R11, size as u64);
+        a.store64(R10, 8, R11);
+        match size {
+            1 => a.op_mem(false, &[0x0f, 0xb6], R11, RAX, 0),
+            2 => a.op_mem(false, &[0x0f, 0xb7], R11, RAX, 0),
+            4 => a.op_mem(false, &[0x8b], R11, RAX, 0),
+            _ => a.load64(R11, RAX, 0),
+        }
+        a.store64(R10, 16, R11);
+        // add qword [ctx + len], 3
+        a.op_mem(true, &[0x83], ALU_ADD, CTX, CTX_STORE_LOG_LEN);
+        a.byte(3);
+    }
+
+    /// Instruction `i` (number `k`, at byte offset `off`) by the helper:
+    /// `fp_op(fp_state, &insn)` in the host C convention, the block's
+    /// fixed registers saved around it; a non-zero result (the
+    /// instruction must trap) leaves before it for the interpreter.
+    fn helper(&mut self, i: &Insn, off: i32, k: u32) {
+        let kept = Box::new(*i);
+        let at = &*kept as *const Insn as u64;
+        self.kept.push(kept);
+        let a = &mut self.asm;
+        // push rdi, rsi, rdx, r8; then 8 more bytes: the stack pointer,
+        // 8 mod 16 at entry (after the caller's return address), is
+        // aligned for the call.
+        for r in [CTX, PC, N, X] {
+            a.rex(false, 0, r, false);
+            a.byte(0x50 + (r & 7));
+        }
+        a.alu_ri(true, ALU_SUB, RSP, 8);
+        a.load64(RAX, CTX, CTX_FP_OP);
+        a.load64(RDI, CTX, CTX_FP_STATE);
+        a.mov_ri(RSI, at);
+        a.op_rr(false, &[0xff], 2, RAX); // call rax
+        a.alu_ri(true, ALU_ADD, RSP, 8);
+        for r in [X, N, PC, CTX] {
+            a.rex(false, 0, r, false);
+            a.byte(0x58 + (r & 7));
+        }
+        a.alu_rr(false, 0x85, RAX, RAX);
+        let trap = a.jcc(CC_NE);
+        self.stubs.push((trap, Stub::Slow { off, k }));
+    }
+
+    /// Emit instruction `i` (number `k` of the block, at byte offset
+    /// `off`). Returns true when it ends the block (a jump).
+    fn insn(&mut self, i: &Insn, off: i32, k: u32) -> bool {
+        use Op::*;
+        if by_helper(i.op) {
+            self.helper(i, off, k);
+            return false;
+        }
+        let imm = i.imm;
+        let imm32 = imm as i32;
+        match i.op {
+            Lui => {
+                self.asm.mov_ri(RAX, imm as u64);
+                self.set(i.rd, RAX);
+            }
+            Auipc => {
+                self.asm.mov_ri(RAX, (off as i64).wrapping_add(imm) as u64);
+                self.asm.alu_rr(true, 0x01, RAX, PC);
+                self.set(i.rd, RAX);
+            }
+            Jal => {
+                self.asm.lea(RAX, PC, off + i.len as i32);
+                self.set(i.rd, RAX);
+                self.exit_chain(off + imm32, k + 1);
+                return true;
+            }
+            Jalr => {
+                self.get(RCX, i.rs1);
+                if imm32 != 0 {
+                    self.asm.alu_ri(true, ALU_ADD, RCX, imm32);
+                }
+                self.asm.alu_ri(true, ALU_AND, RCX, -2);
+                self.asm.lea(RAX, PC, off + i.len as i32);
+                self.set(i.rd, RAX);
+                self.asm.lea(N, N, (k + 1) as i32);
+                self.jmp_far(self.chain);
+                return true;
+            }
+            Beq | Bne | Blt | Bge | Bltu | Bgeu => {
+                self.get(RAX, i.rs1);
+                self.get(RCX, i.rs2);
+                self.asm.alu_rr(true, 0x39, RAX, RCX);
+                let cc = match i.op {
+                    Beq => CC_E,
+                    Bne => CC_NE,
+                    Blt => CC_L,
+                    Bge => CC_GE,
+                    Bltu => CC_B,
+                    _ => CC_AE,
+                };
+                let j = self.asm.jcc(cc);
+                self.stubs.push((
+                    j,
+                    Stub::Taken {
+                        off: off + imm32,
+                        k: k + 1,
+                    },
+                ));
+            }
+            Lb | Lh | Lw | Ld | Lbu | Lhu | Lwu => {
+                let size = match i.op {
+                    Lb | Lbu => 1,
+                    Lh | Lhu => 2,
+                    Lw | Lwu => 4,
+                    _ => 8,
+                };
+                self.get(RAX, i.rs1);
+                if imm32 != 0 {
+                    self.asm.alu_ri(true, ALU_ADD, RAX, imm32);
+                }
+                self.tlb(false, size, off, k);
+                let a = &mut self.asm;
+                match i.op {
+                    Lb => a.op_mem(true, &[0x0f, 0xbe], R9, RAX, 0),
+                    Lbu => a.op_mem(false, &[0x0f, 0xb6], R9, RAX, 0),
+                    Lh => a.op_mem(true, &[0x0f, 0xbf], R9, RAX, 0),
+                    Lhu => a.op_mem(false, &[0x0f, 0xb7], R9, RAX, 0),
+                    Lw => a.op_mem(true, &[0x63], R9, RAX, 0),
+                    Lwu => a.op_mem(false, &[0x8b], R9, RAX, 0),
+                    _ => a.load64(R9, RAX, 0),
+                }
+                self.set(i.rd, R9);
+            }
+            Sb | Sh | Sw | Sd => {
+                let size = match i.op {
+                    Sb => 1,
+                    Sh => 2,
+                    Sw => 4,
+                    _ => 8,
+                };
+                self.get(RAX, i.rs1);
+                if imm32 != 0 {
+                    self.asm.alu_ri(true, ALU_ADD, RAX, imm32);
+                }
+                self.tlb(true, size, off, k);
+                if self.log_stores {
+                    self.log_store(size);
+                }
+                self.get(R9, i.rs2);
+                let a = &mut self.asm;
+                match size {
+                    1 => {
+                        a.rex(false, R9, RAX, true);
+                        a.byte(0x88);
+                        a.mem(R9, RAX, 0);
+                    }
+                    2 => {
+                        a.byte(0x66);
+                        a.op_mem(false, &[0x89], R9, RAX, 0);
+                    }
+                    4 => a.op_mem(false, &[0x89], R9, RAX, 0),
+                    _ => a.store64(RAX, 0, R9),
+                }
+            }
+            Addi | Xori | Ori | Andi | Addiw => {
+                self.get(RAX, i.rs1);
+                let w = i.op != Addiw;
+                let ext = match i.op {
+                    Addi | Addiw => ALU_ADD,
+                    Xori => ALU_XOR,
+                    Ori => ALU_OR,
+                    _ => ALU_AND,
+                };
+                if imm32 != 0 || ext == ALU_AND {
+                    self.asm.alu_ri(w, ext, RAX, imm32);
+                }
+                if !w {
+                    self.asm.sext32(RAX, RAX);
+                }
+                self.set(i.rd, RAX);
+            }
+            Slti | Sltiu => {
+                self.get(RCX, i.rs1);
+                self.asm.alu_ri(true, ALU_CMP, RCX, imm32);
+                self.asm.setcc(if i.op == Slti { CC_L } else { CC_B }, RAX);
+                self.set(i.rd, RAX);
+            }
+            Slli | Srli | Srai | Rori | Slliw | Srliw | Sraiw | Roriw | SlliUw => {
+                self.get(RAX, i.rs1);
+                let (w, ext) = match i.op {
+                    Slli | SlliUw => (true, SH_SHL),
+                    Srli => (true, SH_SHR),
+                    Srai => (true, SH_SAR),
+                    Rori => (true, SH_ROR),
+                    Slliw => (false, SH_SHL),
+                    Srliw => (false, SH_SHR),
+                    Sraiw => (false, SH_SAR),
+                    _ => (false, SH_ROR),
+                };
+                if i.op == SlliUw {
+                    self.asm.zext32(RAX, RAX);
+                }
+                let n = (imm as u8) & if w { 63 } else { 31 };
+                if n != 0 {
+                    self.asm.shift_ri(w, ext, RAX, n);
+                }
+                if !w {
+                    self.asm.sext32(RAX, RAX);
+                }
+                self.set(i.rd, RAX);
+            }
+            Add | Sub | And | Or | Xor | Addw | Subw | Mul | Mulw => {
+                self.get(RAX, i.rs1);
+                self.get(RCX, i.rs2);
+                let w = !matches!(i.op, Addw | Subw | Mulw);
+                match i.op {
+                    Add | Addw => self.asm.alu_rr(w, 0x01, RAX, RCX),
+                    Sub | Subw => self.asm.alu_rr(w, 0x29, RAX, RCX),
+                    And => self.asm.alu_rr(w, 0x21, RAX, RCX),
+                    Or => self.asm.alu_rr(w, 0x09, RAX, RCX),
+                    Xor => self.asm.alu_rr(w, 0x31, RAX, RCX),
+                    // imul rax, rcx
+                    _ => self.asm.op_rr(w, &[0x0f, 0xaf], RAX, RCX),
+                }
+                if !w {
+                    self.asm.sext32(RAX, RAX);
+                }
+                self.set(i.rd, RAX);
+            }
+            Sll | Srl | Sra | Rol | Ror | Sllw | Srlw | Sraw | Rolw | Rorw => {
+                self.get(RAX, i.rs1);
+                self.get(RCX, i.rs2);
+                let (w, ext) = match i.op {
+                    Sll => (true, SH_SHL),
+                    Srl => (true, SH_SHR),
+                    Sra => (true, SH_SAR),
+                    Rol => (true, SH_ROL),
+                    Ror => (true, SH_ROR),
+                    Sllw => (false, SH_SHL),
+                    Srlw => (false, SH_SHR),
+                    Sraw => (false, SH_SAR),
+                    Rolw => (false, SH_ROL),
+                    _ => (false, SH_ROR),
+                };
+                self.asm.shift_cl(w, ext, RAX);
+                if !w {
+                    self.asm.sext32(RAX, RAX);
+                }
+                self.set(i.rd, RAX);
+            }
+            Slt | Sltu => {
+                self.get(RCX, i.rs1);
+                self.get(R9, i.rs2);
+                self.asm.alu_rr(true, 0x39, RCX, R9);
+                self.asm.setcc(if i.op == Slt { CC_L } else { CC_B }, RAX);
+                self.set(i.rd, RAX);
+            }
+            Sh1add | Sh2add | Sh3add | AddUw | Sh1addUw | Sh2addUw | Sh3addUw => {
+                self.get(RAX, i.rs1);
+                self.get(RCX, i.rs2);
+                if matches!(i.op, AddUw | Sh1addUw | Sh2addUw | Sh3addUw) {
+                    self.asm.zext32(RAX, RAX);
+                }
+                let n = match i.op {
+                    Sh1add | Sh1addUw => 1,
+                    Sh2add | Sh2addUw => 2,
+                    Sh3add | Sh3addUw => 3,
+                    _ => 0,
+                };
+                if n != 0 {
+                    self.asm.shift_ri(true, SH_SHL, RAX, n);
+                }
+                self.asm.alu_rr(true, 0x01, RAX, RCX);
+                self.set(i.rd, RAX);
+            }
+            Andn | Orn | Xnor => {
+                self.get(RAX, i.rs1);
+                self.get(RCX, i.rs2);
+                if i.op != Xnor {
+                    self.asm.op_rr(true, &[0xf7], 2, RCX); // not rcx
+                }
+                match i.op {
+                    Andn => self.asm.alu_rr(true, 0x21, RAX, RCX),
+                    Orn => self.asm.alu_rr(true, 0x09, RAX, RCX),
+                    _ => {
+                        self.asm.alu_rr(true, 0x31, RAX, RCX);
+                        self.asm.op_rr(true, &[0xf7], 2, RAX);
+                    }
+                }
+                self.set(i.rd, RAX);
+            }
+            Min | Max | Minu | Maxu => {
+                self.get(RAX, i.rs1);
+                self.get(RCX, i.rs2);
+                self.asm.alu_rr(true, 0x39, RAX, RCX);
+                // Take rs2 when rs1 is on the wrong side of it.
+                let cc = match i.op {
+                    Min => CC_G,
+                    Max => CC_L,
+                    Minu => CC_A,
+                    _ => CC_B,
+                };
+                self.asm.op_rr(true, &[0x0f, 0x40 | cc], RAX, RCX);
+                self.set(i.rd, RAX);
+            }
+            SextB | SextH | ZextH | Rev8 => {
+                self.get(RCX, i.rs1);
+                match i.op {
+                    SextB => self.asm.op_rr(true, &[0x0f, 0xbe], RAX, RCX),
+                    SextH => self.asm.op_rr(true, &[0x0f, 0xbf], RAX, RCX),
+                    ZextH => self.asm.op_rr(false, &[0x0f, 0xb7], RAX, RCX),
+                    _ => {
+                        self.asm.alu_rr(true, 0x89, RAX, RCX);
+                        self.asm.rex(true, 0, RAX, false);
+                        self.asm.buf.extend_from_slice(&[0x0f, 0xc8]); // bswap rax
+                    }
+                }
+                self.set(i.rd, RAX);
+            }
+            Fence => self.asm.buf.extend_from_slice(&[0x0f, 0xae, 0xf0]), // mfence
+            _ => unreachable!("checked by supported()"),
+        }
+        false
+    }
+}
