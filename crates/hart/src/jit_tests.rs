@@ -242,10 +242,14 @@ fn random_item(rng: &mut Rng, at: usize, n: usize, items: &mut Vec<Item>) {
         _ => {
             // FP moves: unsupported by the JIT, they do not end blocks, so
             // the interpreter runs the tail of the block.
-            if rng.below(2) == 0 {
-                0xf200_0053 | rs1 << 15 | (rd & 31) << 7 // fmv.d.x
-            } else {
-                0xe200_0053 | (rs1 & 31) << 15 | rd << 7 // fmv.x.d
+            // And F/D loads and stores of the data window (translated
+            // only while the FPU is Dirty, which the moves make it).
+            let f3 = 2 + rng.below(2) as u32;
+            match rng.below(4) {
+                0 => 0xf200_0053 | rs1 << 15 | (rd & 31) << 7, // fmv.d.x
+                1 => 0xe200_0053 | (rs1 & 31) << 15 | rd << 7, // fmv.x.d
+                2 => i(0x07, f3, rd, DATA_REG, imm.clamp(-2048, 2040)),
+                _ => s(f3, DATA_REG, rs2, imm.clamp(-2048, 2040)) | 0x04,
             }
         }
     };
@@ -310,6 +314,9 @@ fn new_hart_with(engine: Engine, background: bool, baseline: u32) -> Box<Hart> {
             jit_threshold: 64,
             jit_background: background,
             jit_baseline: baseline,
+            // Baseline blocks are handed to Cranelift soon too, so that
+            // both tiers and their chaining into each other are tested.
+            jit_hot: 64,
             ..HartConfig::default()
         },
     );
@@ -381,6 +388,7 @@ fn run_both(code: &[u8], seed: u64, dirty: bool) -> (Box<Hart>, Box<Hart>) {
 fn baseline_only(engine: Engine) -> Box<Hart> {
     let mut h = new_hart_with(engine, false, 1);
     h.config.jit_threshold = u16::MAX as u32;
+    h.config.jit_hot = u16::MAX as u32;
     h
 }
 
@@ -502,23 +510,26 @@ fn check_engine_runs_baseline_code_like_the_interpreter() {
         assert_eq!((a.pc, a.instret), (c.pc, c.instret), "seed {seed:#x}");
         assert!(data_window(&a) == data_window(&c), "seed {seed:#x}: data");
         let st = c.stats();
-        assert!(st.baseline_blocks > 0 && st.jit_insns > 0, "seed {seed:#x}: {st:?}");
+        assert!(
+            st.baseline_blocks > 0 && st.jit_insns > 0,
+            "seed {seed:#x}: {st:?}"
+        );
     }
 }
 
 #[test]
 fn hot_baseline_blocks_are_handed_to_cranelift() {
-    // sum += i over 1000 iterations: baseline code after 16 runs, a
-    // Cranelift region after 64 more entries (the tests' threshold).
+    // sum += i over 3000 iterations: baseline code after 16 runs, a
+    // Cranelift region after 64 more entries (the tests' `jit_hot`).
     let body: Vec<u8> = [r(0x33, 0, 0, 10, 10, 11), i(0x13, 0, 11, 11, 1)]
         .iter()
         .flat_map(|w| w.to_le_bytes())
         .collect();
-    let code = looped(&body, 1000);
+    let code = looped(&body, 3000);
     let mut h = new_hart(Engine::Jit);
     h.bus().ram().write_bytes(CODE, &code).unwrap();
     assert_eq!(h.run(10_000_000), Exit::Wfi);
-    assert_eq!(h.x[10], 499_500);
+    assert_eq!(h.x[10], 4_498_500);
     let st = h.stats();
     assert!(st.baseline_blocks >= 1, "{st:?}");
     assert!(st.jit_blocks_translated >= 1, "{st:?}");
@@ -695,11 +706,7 @@ fn check_engine_stops_at_a_wrong_translation() {
     assert!(!report.contains("x5:"), "{report}");
     // The hart holds the interpreter's state: the loop made progress
     // (the block runs interpreted until its baseline code comes).
-    assert!(
-        h.instret > BASELINE_THRESHOLD as u64 * 4,
-        "{}",
-        h.instret
-    );
+    assert!(h.instret > BASELINE_THRESHOLD as u64 * 4, "{}", h.instret);
 }
 
 #[test]

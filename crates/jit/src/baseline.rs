@@ -40,10 +40,11 @@
 //! [`Baseline::reset`]s it.
 
 use crate::{
-    Code, CTX_ASID_TAG, CTX_FP_OP, CTX_FP_STATE, CTX_EXECUTED, CTX_GEN, CTX_LIMIT, CTX_NEXT_PC, CTX_SLOTS, CTX_SLOT_MASK,
-    CTX_STORE_LOG, CTX_STORE_LOG_LEN, CTX_TLB_EXEC, CTX_TLB_READ, CTX_TLB_WRITE, CTX_X, EXIT_DONE,
-    EXIT_HOT, EXIT_SLOW, SLOT_CODE, SLOT_GEN, SLOT_HEAT, SLOT_PADDR, SLOT_SIZE, TLB_ADDEND,
-    TLB_ENTRIES, TLB_ENTRY_SHIFT, TLB_FLAG, TLB_PPAGE, TLB_TAG,
+    Code, CTX_ASID_TAG, CTX_EXECUTED, CTX_F, CTX_FP_OP, CTX_FP_STATE, CTX_GEN, CTX_LIMIT,
+    CTX_MSTATUS, CTX_NEXT_PC, CTX_SLOTS, CTX_SLOT_MASK, CTX_STORE_LOG, CTX_STORE_LOG_LEN,
+    CTX_TLB_EXEC, CTX_TLB_READ, CTX_TLB_WRITE, CTX_X, EXIT_DONE, EXIT_HOT, EXIT_SLOW, MSTATUS_FS,
+    SLOT_CODE, SLOT_GEN, SLOT_HEAT, SLOT_PADDR, SLOT_SIZE, TLB_ADDEND, TLB_ENTRIES,
+    TLB_ENTRY_SHIFT, TLB_FLAG, TLB_PPAGE, TLB_TAG,
 };
 use std::time::Instant;
 use vireo_isa::{Insn, Op};
@@ -93,7 +94,7 @@ const SH_SHR: u8 = 5;
 const SH_SAR: u8 = 7;
 
 /// Size of the code memory of one translator.
-pub const BASELINE_CODE_SIZE: usize = 32 << 20;
+pub const BASELINE_CODE_SIZE: usize = 64 << 20;
 /// Most bytes one block's code takes (64 instructions of at most ~70
 /// bytes, with their exits): a block is only started with this much room.
 const MAX_BLOCK_BYTES: usize = 16 << 10;
@@ -224,6 +225,10 @@ fn inline(op: Op) -> bool {
             | Rorw
             | Roriw
             | Fence
+            | Flw
+            | Fld
+            | Fsw
+            | Fsd
     )
 }
 
@@ -712,7 +717,9 @@ impl Baseline {
         self.stats.translate_ns += t0.elapsed().as_nanos() as u64;
         // SAFETY: `at` is inside the read+execute view, which is not null.
         let p = unsafe { self.mem.rx.add(at) };
-        Ok(Code(std::ptr::NonNull::new(p).expect("mapping is not null")))
+        Ok(Code(
+            std::ptr::NonNull::new(p).expect("mapping is not null"),
+        ))
     }
 
     /// Load guest register `r` into `dst`.
@@ -842,6 +849,52 @@ impl Baseline {
         a.alu_rr(false, 0x85, RAX, RAX);
         let trap = a.jcc(CC_NE);
         self.stubs.push((trap, Stub::Slow { off, k }));
+    }
+
+    /// An F/D load or store. Like Cranelift regions (see
+    /// [`crate::JitCtx::mstatus`]), only while the FPU is on and already
+    /// Dirty: then a load need not mark it; otherwise the interpreter
+    /// runs the instruction (and traps if the FPU is off).
+    fn fp_access(&mut self, i: &Insn, off: i32, k: u32) {
+        let a = &mut self.asm;
+        a.load64(R9, CTX, CTX_MSTATUS);
+        a.load64(R9, R9, 0);
+        a.alu_ri(false, ALU_AND, R9, MSTATUS_FS as i32);
+        a.alu_ri(false, ALU_CMP, R9, MSTATUS_FS as i32);
+        let off_state = a.jcc(CC_NE);
+        self.stubs.push((off_state, Stub::Slow { off, k }));
+        let (size, store) = match i.op {
+            Op::Flw => (4, false),
+            Op::Fld => (8, false),
+            Op::Fsw => (4, true),
+            _ => (8, true),
+        };
+        self.get(RAX, i.rs1);
+        if i.imm as i32 != 0 {
+            self.asm.alu_ri(true, ALU_ADD, RAX, i.imm as i32);
+        }
+        self.tlb(store, size, off, k);
+        if store {
+            if self.log_stores {
+                self.log_store(size);
+            }
+            let a = &mut self.asm;
+            a.load64(R10, CTX, CTX_F);
+            a.load64(R9, R10, 8 * (i.rs2 & 31) as i32);
+            a.op_mem(size == 8, &[0x89], R9, RAX, 0);
+        } else {
+            let a = &mut self.asm;
+            if size == 8 {
+                a.load64(R9, RAX, 0);
+            } else {
+                // NaN-box the single.
+                a.op_mem(false, &[0x8b], R9, RAX, 0);
+                a.mov_ri(R10, 0xffff_ffff_0000_0000);
+                a.alu_rr(true, 0x09, R9, R10);
+            }
+            a.load64(R10, CTX, CTX_F);
+            a.store64(R10, 8 * (i.rd & 31) as i32, R9);
+        }
     }
 
     /// Emit instruction `i` (number `k` of the block, at byte offset
@@ -1113,9 +1166,46 @@ impl Baseline {
                 }
                 self.set(i.rd, RAX);
             }
+            Flw | Fld | Fsw | Fsd => self.fp_access(i, off, k),
             Fence => self.asm.buf.extend_from_slice(&[0x0f, 0xae, 0xf0]), // mfence
             _ => unreachable!("checked by supported()"),
         }
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_memory_is_never_writable_and_executable() {
+        let b = Baseline::new(false).expect("x86-64 host");
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        let perms: Vec<&str> = maps
+            .lines()
+            .filter(|l| l.contains("vireo-baseline-code"))
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .collect();
+        assert!(
+            perms.contains(&"rw-s") && perms.contains(&"r-xs"),
+            "{perms:?}"
+        );
+        for p in &perms {
+            assert!(!(p.contains('w') && p.contains('x')), "{perms:?}");
+        }
+        drop(b);
+    }
+
+    #[test]
+    fn blocks_starting_with_unsupported_instructions_get_no_code() {
+        let mut b = Baseline::new(false).expect("x86-64 host");
+        // csrr a0, cycle
+        let insn = vireo_isa::decode(0xc000_2573);
+        assert_eq!(b.translate(&[insn], 0), Err(NoCode::Unsupported));
+        // addi a0, a0, 1
+        let insn = vireo_isa::decode(0x0015_0513);
+        assert!(b.translate(&[insn], 0).is_ok());
+        assert_eq!(b.stats().blocks, 1);
     }
 }

@@ -442,7 +442,7 @@ fn host_has_fma() -> bool {
 }
 
 /// `mstatus.FS`.
-const MSTATUS_FS: i64 = 3 << 13;
+pub(crate) const MSTATUS_FS: i64 = 3 << 13;
 
 /// Direct control transfers (pc-relative targets known at translation).
 fn is_direct(op: Op) -> bool {

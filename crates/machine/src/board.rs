@@ -403,6 +403,7 @@ impl Machine {
                             .ok()
                             .and_then(|v| v.parse().ok())
                             .unwrap_or(vireo_hart::BASELINE_THRESHOLD),
+                        jit_hot: vireo_hart::JIT_HOT,
                     },
                 )
             })
