@@ -1,7 +1,9 @@
-//! Differential fuzzing of the translator: arbitrary bytes run as guest
+//! Differential fuzzing of the translators: arbitrary bytes run as guest
 //! code under `Engine::Check` with every block translated on its first
-//! run (`jit_threshold: 1`), so each translated region is rerun in the
-//! interpreter and compared (registers, pc, fcsr, stored bytes); and,
+//! run — by Cranelift (`jit_threshold: 1`), by the baseline tier
+//! (`jit_baseline: 1`, Cranelift out of reach), or by the baseline tier
+//! and then Cranelift after two entries, chosen by the input — so each
+//! translated region or block is rerun in the interpreter and compared (registers, pc, fcsr, stored bytes); and,
 //! when the program ends by itself (not by the instruction budget, where
 //! the engines may stop a block apart), once more by the interpreter and
 //! by the JIT separately, which must end in the same state. Nothing may
@@ -25,10 +27,29 @@ fn hart(engine: Engine, code: &[u8], seed: u64, seed2: u64) -> Box<Hart> {
         bus,
         Arc::new(HartSignals::new()),
         Arc::new(Clock::new()),
-        HartConfig {
-            engine,
-            jit_threshold: 1,
-            ..HartConfig::default()
+        match seed2 >> 62 {
+            // Baseline blocks only.
+            1 => HartConfig {
+                engine,
+                jit_baseline: 1,
+                jit_threshold: u16::MAX as u32,
+                jit_hot: u16::MAX as u32,
+                ..HartConfig::default()
+            },
+            // Baseline blocks handed to Cranelift at their second entry.
+            2 => HartConfig {
+                engine,
+                jit_baseline: 1,
+                jit_hot: 2,
+                ..HartConfig::default()
+            },
+            // Cranelift at the first run.
+            _ => HartConfig {
+                engine,
+                jit_threshold: 1,
+                jit_baseline: 0,
+                ..HartConfig::default()
+            },
         },
     );
     h.pc = RAM;

@@ -95,9 +95,11 @@ const SH_SAR: u8 = 7;
 
 /// Size of the code memory of one translator.
 pub const BASELINE_CODE_SIZE: usize = 64 << 20;
-/// Most bytes one block's code takes (64 instructions of at most ~70
-/// bytes, with their exits): a block is only started with this much room.
-const MAX_BLOCK_BYTES: usize = 16 << 10;
+/// Room a block is started with: more than the largest block takes (64
+/// instructions of at most ~200 bytes with their exit stubs, a logged
+/// F/D store being the largest); a block that would not fit anyway is
+/// refused as [`NoCode::Full`], never written past the end.
+const MAX_BLOCK_BYTES: usize = 32 << 10;
 
 /// Whether the baseline translator handles `op` (a block's code stops
 /// before the first instruction it does not: the interpreter runs it).
@@ -574,16 +576,19 @@ impl Baseline {
         self.emit_shared_stubs();
     }
 
-    /// Copy the assembled bytes into code memory; returns their offset.
-    fn commit(&mut self) -> usize {
+    /// Copy the assembled bytes into code memory; returns their offset,
+    /// or `None` when they do not fit.
+    fn commit(&mut self) -> Option<usize> {
         let at = self.used;
         let n = self.asm.buf.len();
-        assert!(at + n <= self.mem.size, "baseline code memory overrun");
+        if at + n > self.mem.size {
+            return None;
+        }
         // SAFETY: [at, at + n) lies inside the read+write view (checked
         // above); the source is a separate heap buffer.
         unsafe { std::ptr::copy_nonoverlapping(self.asm.buf.as_ptr(), self.mem.rw.add(at), n) };
         self.used = (at + n + 15) & !15;
-        at
+        Some(at)
     }
 
     /// The exits every block jumps to, at the start of code memory. On
@@ -644,7 +649,9 @@ impl Baseline {
             a.patch(at, out);
         }
         leave(a, EXIT_DONE);
-        let base = self.commit();
+        // The stubs are a few hundred bytes at the start of an empty
+        // memory of megabytes.
+        let base = self.commit().expect("stubs fit in empty code memory");
         self.slow = base + slow;
         self.hot = base + hot;
         self.chain = base + chain;
@@ -711,7 +718,7 @@ impl Baseline {
             self.jmp_far(to);
         }
         self.stubs = stubs;
-        let at = self.commit();
+        let at = self.commit().ok_or(NoCode::Full)?;
         self.stats.blocks += 1;
         self.stats.insns += k as u64;
         self.stats.translate_ns += t0.elapsed().as_nanos() as u64;
@@ -1195,6 +1202,18 @@ mod tests {
             assert!(!(p.contains('w') && p.contains('x')), "{perms:?}");
         }
         drop(b);
+    }
+
+    #[test]
+    fn the_largest_block_fits_in_the_room_a_block_is_started_with() {
+        // 64 logged F/D stores with 32-bit displacements: fsd fa0, 2047(a0).
+        let mut b = Baseline::new(true).expect("x86-64 host");
+        let before = b.stats().code_bytes;
+        let fsd = vireo_isa::decode(0x7ea5_3fa7);
+        assert_eq!(fsd.op, Op::Fsd);
+        assert!(b.translate(&[fsd; 64], 0).is_ok());
+        let size = (b.stats().code_bytes - before) as usize;
+        assert!(size < MAX_BLOCK_BYTES / 2, "{size} bytes");
     }
 
     #[test]
