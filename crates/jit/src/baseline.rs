@@ -102,9 +102,11 @@ pub const BASELINE_CODE_SIZE: usize = 64 << 20;
 const MAX_BLOCK_BYTES: usize = 32 << 10;
 
 /// Whether the baseline translator handles `op` (a block's code stops
-/// before the first instruction it does not: the interpreter runs it).
+/// before the first instruction it does not: the interpreter runs it):
+/// the same instructions as Cranelift regions, most with a template of
+/// their own, the others through the helper ([`by_helper`]).
 pub fn supported(op: Op) -> bool {
-    inline(op) || by_helper(op)
+    crate::supported(op)
 }
 
 /// Instructions the code calls [`crate::JitCtx::fp_op`] for: F/D
@@ -144,94 +146,6 @@ fn by_helper(op: Op) -> bool {
                 | CzeroEqz
                 | CzeroNez
         )
-}
-
-/// Instructions with a template of their own.
-fn inline(op: Op) -> bool {
-    use Op::*;
-    matches!(
-        op,
-        Lui | Auipc
-            | Jal
-            | Jalr
-            | Beq
-            | Bne
-            | Blt
-            | Bge
-            | Bltu
-            | Bgeu
-            | Lb
-            | Lh
-            | Lw
-            | Ld
-            | Lbu
-            | Lhu
-            | Lwu
-            | Sb
-            | Sh
-            | Sw
-            | Sd
-            | Addi
-            | Slti
-            | Sltiu
-            | Xori
-            | Ori
-            | Andi
-            | Slli
-            | Srli
-            | Srai
-            | Add
-            | Sub
-            | Sll
-            | Slt
-            | Sltu
-            | Xor
-            | Srl
-            | Sra
-            | Or
-            | And
-            | Addiw
-            | Slliw
-            | Srliw
-            | Sraiw
-            | Addw
-            | Subw
-            | Sllw
-            | Srlw
-            | Sraw
-            | Mul
-            | Mulw
-            | Sh1add
-            | Sh2add
-            | Sh3add
-            | AddUw
-            | Sh1addUw
-            | Sh2addUw
-            | Sh3addUw
-            | SlliUw
-            | Andn
-            | Orn
-            | Xnor
-            | Min
-            | Minu
-            | Max
-            | Maxu
-            | SextB
-            | SextH
-            | ZextH
-            | Rev8
-            | Rol
-            | Ror
-            | Rori
-            | Rolw
-            | Rorw
-            | Roriw
-            | Fence
-            | Flw
-            | Fld
-            | Fsw
-            | Fsd
-    )
 }
 
 /// A tiny x86-64 assembler: just the encodings the templates use.
@@ -1175,7 +1089,13 @@ impl Baseline {
             }
             Flw | Fld | Fsw | Fsd => self.fp_access(i, off, k),
             Fence => self.asm.buf.extend_from_slice(&[0x0f, 0xae, 0xf0]), // mfence
-            _ => unreachable!("checked by supported()"),
+            _ => {
+                // Not reached (`supported` lists only instructions with a
+                // template or the helper); should one be missing, the
+                // block ends before it and the interpreter runs it.
+                self.exit_chain(off, k);
+                return true;
+            }
         }
         false
     }
