@@ -398,12 +398,16 @@ impl Machine {
                         // there to measure what the compiler thread gains.
                         jit_background: std::env::var_os("VIREO_JIT_FOREGROUND").is_none(),
                         // Likewise, to measure the baseline tier: its
-                        // threshold in interpreted runs (0: off).
+                        // threshold in interpreted runs (0: off), and its
+                        // entries before Cranelift.
                         jit_baseline: std::env::var("VIREO_JIT_BASELINE")
                             .ok()
                             .and_then(|v| v.parse().ok())
                             .unwrap_or(vireo_hart::BASELINE_THRESHOLD),
-                        jit_hot: vireo_hart::JIT_HOT,
+                        jit_hot: std::env::var("VIREO_JIT_HOT")
+                            .ok()
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(vireo_hart::JIT_HOT),
                     },
                 )
             })
