@@ -19,8 +19,11 @@ use crate::trap::{Access, Priv, Trap};
 use crate::Hart;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Entries per TLB array (direct-mapped).
-pub const TLB_ENTRIES: usize = 512;
+/// Entries of each direct-mapped TLB array (one array per access kind and
+/// privilege). 2048 instead of 512: bzip2 (megabytes of sort arrays) 0.92
+/// of the time, TLB misses 4.4 M → 2.4 M; boot and zstd unchanged
+/// (interleaved pairs, 2026-12-07).
+pub const TLB_ENTRIES: usize = 2048;
 /// Tag of an empty TLB entry.
 pub const TLB_EMPTY: u64 = u64::MAX;
 
@@ -145,20 +148,22 @@ impl PmpEntry {
 impl Mmu {
     /// An empty MMU.
     pub fn new() -> Box<Mmu> {
-        // Build in place: the TLBs are large.
-        let mut m = Box::new(Mmu {
-            tlbs: std::array::from_fn(|_| Tlb {
-                read: [EMPTY_ENTRY; TLB_ENTRIES],
-                write: [EMPTY_ENTRY; TLB_ENTRIES],
-                exec: [EMPTY_ENTRY; TLB_ENTRIES],
-            }),
-            asid_tag: 0,
-            superpages: [(0, 0); MAX_SUPERPAGES],
-            n_superpages: 0,
-            pmp: [PmpEntry::default(); 16],
-            pmp_active: 0,
-            misses: 0,
-        });
+        // Built in zeroed heap memory, never on the stack: the TLBs take
+        // 768 KiB (a thread's stack may be 2 MiB).
+        let layout = std::alloc::Layout::new::<Mmu>();
+        // SAFETY: Mmu has a non-zero size; all-zero bytes are a valid Mmu
+        // (integers and arrays of integers only: no references, no enums,
+        // no non-null pointers): asid tag 0, no superpages, PMP entries
+        // off; the TLBs are then emptied by `flush_all`. The allocation
+        // is made with the global allocator and Mmu's layout, as `Box`
+        // frees it.
+        let mut m = unsafe {
+            let p = std::alloc::alloc_zeroed(layout) as *mut Mmu;
+            if p.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            Box::from_raw(p)
+        };
         m.flush_all();
         m
     }

@@ -121,7 +121,7 @@ pub const EXIT_HOT: u64 = 2;
 
 /// Entries of each TLB array the context points to (direct-mapped, indexed
 /// by `vaddr >> 12`); the hart asserts it uses the same number.
-pub const TLB_ENTRIES: usize = 512;
+pub const TLB_ENTRIES: usize = 2048;
 /// Size of one TLB entry:
 /// `#[repr(C)] { tag: u64, addend: u64, ppage: u64, flag: u64 }`.
 pub const TLB_ENTRY_SIZE: usize = 32;
