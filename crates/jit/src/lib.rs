@@ -783,6 +783,13 @@ fn compiler_thread(
     jobs: std::sync::mpsc::Receiver<Request>,
     done: std::sync::mpsc::Sender<Compiled>,
 ) {
+    // Below the vCPUs in the host scheduler: when the cores are busy,
+    // the guest goes on in baseline code rather than waiting for its
+    // optimizer. (Best effort: an error leaves the default priority.)
+    // SAFETY: plain system calls about the calling thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 10);
+    }
     let mut queue: Vec<(Job, u64)> = Vec::new();
     let take = |req, queue: &mut Vec<(Job, u64)>, compiler: &mut Compiler| match req {
         Request::Translate(job, epoch) => queue.push((job, epoch)),
