@@ -360,22 +360,33 @@ const EMPTY_SLOT: BlockSlot = BlockSlot {
     code: None,
 };
 
+/// `n` values of `T` in zeroed heap memory from the global allocator
+/// (large tables: built in place, never on a stack, and mapped by the host
+/// only as they are touched). Aborts like `Vec` when memory runs out.
+///
+/// # Safety
+///
+/// All-zero bytes must be a valid `T`, and `n * size_of::<T>()` non-zero;
+/// the caller owns the memory (as a `Vec` of capacity `n`, or a `Box`
+/// when `n` is 1).
+pub(crate) unsafe fn alloc_zeroed<T>(n: usize) -> *mut T {
+    let layout = std::alloc::Layout::array::<T>(n).expect("table size fits in memory");
+    // SAFETY: non-zero size by the caller's contract.
+    let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
+    if p.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    p
+}
+
 /// `n` empty slots in zeroed memory: the table is 8 MiB, and a hart that
 /// runs little code (an idle clone) should not pay for all of it.
 fn zeroed_slots(n: usize) -> Vec<BlockSlot> {
-    let layout = std::alloc::Layout::array::<BlockSlot>(n).expect("slot table size");
-    assert!(layout.size() > 0);
-    // SAFETY: the layout has a non-zero size; all-zero bytes are a valid
-    // BlockSlot (integers, and `None` for the nullable code pointer) and
-    // equal to EMPTY_SLOT; the allocation is made with the global
-    // allocator and the layout of `n` slots, as `Vec` frees it.
-    unsafe {
-        let p = std::alloc::alloc_zeroed(layout) as *mut BlockSlot;
-        if p.is_null() {
-            std::alloc::handle_alloc_error(layout);
-        }
-        Vec::from_raw_parts(p, n, n)
-    }
+    // SAFETY: all-zero bytes are a valid BlockSlot (integers, and `None`
+    // for the nullable code pointer) equal to EMPTY_SLOT; BlockSlot is
+    // 32 bytes and n > 0; the allocation has the layout of `n` slots, as
+    // `Vec` frees it.
+    unsafe { Vec::from_raw_parts(alloc_zeroed::<BlockSlot>(n), n, n) }
 }
 
 /// The guest bytes a region was translated from: the span of its runs in
@@ -1300,12 +1311,12 @@ impl Hart {
         // code follows the contract in vireo_jit (no traps).
         let r = unsafe { entry.call(&mut ctx, code) };
         self.blocks.chained += ctx.chained;
+        self.x[0] = 0;
+        self.blocks.jit_insns += ctx.executed;
         if r == vireo_jit::EXIT_HOT {
             // A baseline block ran out of its count before running: it
             // is hot, ask Cranelift for a region there and go on (its
             // baseline code runs until the region arrives).
-            self.x[0] = 0;
-            self.blocks.jit_insns += ctx.executed;
             self.pc = ctx.next_pc;
             self.retire(ctx.executed as i64);
             if let Ok(Some((_, _, slot))) = self.fetch_block() {
@@ -1313,8 +1324,6 @@ impl Hart {
             }
             return !checking;
         }
-        self.x[0] = 0;
-        self.blocks.jit_insns += ctx.executed;
         #[cfg(test)]
         if let Some(r) = self.corrupt_translated_x {
             self.x[r] ^= 1;

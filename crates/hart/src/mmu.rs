@@ -150,20 +150,12 @@ impl Mmu {
     pub fn new() -> Box<Mmu> {
         // Built in zeroed heap memory, never on the stack: the TLBs take
         // 768 KiB (a thread's stack may be 2 MiB).
-        let layout = std::alloc::Layout::new::<Mmu>();
-        // SAFETY: Mmu has a non-zero size; all-zero bytes are a valid Mmu
-        // (integers and arrays of integers only: no references, no enums,
-        // no non-null pointers): asid tag 0, no superpages, PMP entries
-        // off; the TLBs are then emptied by `flush_all`. The allocation
-        // is made with the global allocator and Mmu's layout, as `Box`
-        // frees it.
-        let mut m = unsafe {
-            let p = std::alloc::alloc_zeroed(layout) as *mut Mmu;
-            if p.is_null() {
-                std::alloc::handle_alloc_error(layout);
-            }
-            Box::from_raw(p)
-        };
+        // SAFETY: all-zero bytes are a valid Mmu (integers and arrays of
+        // integers only: no references, no enums, no non-null pointers):
+        // asid tag 0, no superpages, PMP entries off; the TLBs are then
+        // emptied by `flush_all`. Mmu is not zero-sized; one value's
+        // layout is what `Box` frees.
+        let mut m = unsafe { Box::from_raw(crate::alloc_zeroed::<Mmu>(1)) };
         m.flush_all();
         m
     }

@@ -1,5 +1,7 @@
-//! The first tier of vireo's dynamic binary translator: hot code of guest
-//! RISC-V is compiled to host machine code with Cranelift.
+//! vireo's dynamic binary translator: lukewarm guest blocks get quick
+//! x86-64 code from a template translator ([`baseline`]), hot code of
+//! guest RISC-V is compiled to optimized host machine code with
+//! Cranelift. Both obey the contract below.
 //!
 //! # The contract
 //!

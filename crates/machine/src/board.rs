@@ -400,14 +400,8 @@ impl Machine {
                         // Likewise, to measure the baseline tier: its
                         // threshold in interpreted runs (0: off), and its
                         // entries before Cranelift.
-                        jit_baseline: std::env::var("VIREO_JIT_BASELINE")
-                            .ok()
-                            .and_then(|v| v.parse().ok())
-                            .unwrap_or(vireo_hart::BASELINE_THRESHOLD),
-                        jit_hot: std::env::var("VIREO_JIT_HOT")
-                            .ok()
-                            .and_then(|v| v.parse().ok())
-                            .unwrap_or(vireo_hart::JIT_HOT),
+                        jit_baseline: env_u32("VIREO_JIT_BASELINE", vireo_hart::BASELINE_THRESHOLD),
+                        jit_hot: env_u32("VIREO_JIT_HOT", vireo_hart::JIT_HOT),
                     },
                 )
             })
@@ -942,4 +936,13 @@ fn poll_htif(ram: &GuestRam, tohost: u64, fromhost: Option<u64>, power: &PowerCo
         _ => {}
     }
     let _ = ram.write_u64(tohost, 0);
+}
+
+/// The number in environment variable `name` (measurement knobs), or
+/// `default` when it is unset or not a number.
+fn env_u32(name: &str, default: u32) -> u32 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
