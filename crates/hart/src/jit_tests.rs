@@ -802,7 +802,8 @@ fn fp_specials() -> Vec<u64> {
 #[test]
 fn fp_arithmetic_matches_the_interpreter() {
     // Random F/D arithmetic (add, sub, mul, div, sqrt, the four fused
-    // forms, sign injection, moves to and from x registers; single and
+    // forms, sign injection, moves to and from x registers, integer
+    // writes in between; single and
     // double; rounding static RNE, static RTZ or
     // dynamic) on special operands, looped so that it runs translated,
     // from fcsr states with and without NX and with frm RNE or RTZ: the
@@ -820,7 +821,17 @@ fn fp_arithmetic_matches_the_interpreter() {
             let rs3 = rng.below(32) as u32;
             let fmt = rng.below(2) as u32;
             let rm = [0u32, 1, 7][rng.below(3) as usize];
-            let w = match rng.below(12) {
+            let w = match rng.below(14) {
+                // Integer writes between them (x1..x11): translated code
+                // stores registers back late, also around the helper.
+                12 => i(
+                    0x13,
+                    0,
+                    1 + rng.below(11) as u32,
+                    rs1,
+                    rng.below(4096) as i32 - 2048,
+                ),
+                13 => r(0x33, 4, 0, 1 + rng.below(11) as u32, rs1, rs2), // xor
                 9 => r(0x53, rng.below(3) as u32, 0x10 | fmt, rd, rs1, rs2), // fsgnj[n|x]
                 10 => {
                     // fmv.x.w / fmv.x.d into x1..x11

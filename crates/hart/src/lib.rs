@@ -1584,7 +1584,7 @@ impl Hart {
             return;
         }
         let insns = &self.blocks.insns[s.start as usize..s.start as usize + s.len as usize];
-        match b.translate(insns, slot) {
+        match b.translate(insns, slot, paddr) {
             Ok(code) => {
                 let s = &mut self.blocks.slots[slot];
                 s.code = Some(code);

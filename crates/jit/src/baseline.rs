@@ -574,8 +574,9 @@ impl Baseline {
     /// Translate the block `insns` (one decoded block: consecutive
     /// instructions of one page, branches falling through) for block slot
     /// number `slot`, whose heat field counts its entries down (see the
-    /// module documentation).
-    pub fn translate(&mut self, insns: &[Insn], slot: usize) -> Result<Code, NoCode> {
+    /// module documentation); `paddr` is the block's guest physical address
+    /// (for profilers' symbols, see [`crate::perfmap`]).
+    pub fn translate(&mut self, insns: &[Insn], slot: usize, paddr: u64) -> Result<Code, NoCode> {
         if insns.first().is_none_or(|i| !supported(i.op)) {
             return Err(NoCode::Unsupported);
         }
@@ -638,6 +639,10 @@ impl Baseline {
         self.stats.translate_ns += t0.elapsed().as_nanos() as u64;
         // SAFETY: `at` is inside the read+execute view, which is not null.
         let p = unsafe { self.mem.rx.add(at) };
+        if crate::perfmap::enabled() {
+            // SAFETY: the block's bytes were just committed at `p`.
+            unsafe { crate::perfmap::record(p, self.asm.buf.len(), "bl", paddr) };
+        }
         Ok(Code(
             std::ptr::NonNull::new(p).expect("mapping is not null"),
         ))
@@ -1131,7 +1136,7 @@ mod tests {
         let before = b.stats().code_bytes;
         let fsd = vireo_isa::decode(0x7ea5_3fa7);
         assert_eq!(fsd.op, Op::Fsd);
-        assert!(b.translate(&[fsd; 64], 0).is_ok());
+        assert!(b.translate(&[fsd; 64], 0, 0).is_ok());
         let size = (b.stats().code_bytes - before) as usize;
         assert!(size < MAX_BLOCK_BYTES / 2, "{size} bytes");
     }
@@ -1141,10 +1146,10 @@ mod tests {
         let mut b = Baseline::new(false).expect("x86-64 host");
         // csrr a0, cycle
         let insn = vireo_isa::decode(0xc000_2573);
-        assert_eq!(b.translate(&[insn], 0), Err(NoCode::Unsupported));
+        assert_eq!(b.translate(&[insn], 0, 0), Err(NoCode::Unsupported));
         // addi a0, a0, 1
         let insn = vireo_isa::decode(0x0015_0513);
-        assert!(b.translate(&[insn], 0).is_ok());
+        assert!(b.translate(&[insn], 0, 0).is_ok());
         assert_eq!(b.stats().blocks, 1);
     }
 }

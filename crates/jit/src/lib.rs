@@ -98,6 +98,7 @@
 //! of jobs from before a reset are dropped when they arrive.
 
 pub mod baseline;
+mod perfmap;
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -756,6 +757,10 @@ impl Compiler {
             return out;
         }
         let code = module.get_finalized_function(id);
+        if perfmap::enabled() {
+            // SAFETY: the function's `out.size` bytes were just finalized.
+            unsafe { perfmap::record(code, out.size as usize, "cl", paddr) };
+        }
         out.code = std::ptr::NonNull::new(code as *mut u8).map(Code);
         out.insns = insns.len() as u64;
         out.ns = t0.elapsed().as_nanos() as u64;
@@ -1139,18 +1144,24 @@ struct Translator<'a> {
     ctx: Value,
     x_ptr: Value,
     pc0: Value,
-    /// The values of x1..x31 known in the current IR block: registers
+    /// The values of x1..x31 known in the current segment: registers
     /// live in the hart's array, and the region reads each one from there
     /// at its first use after a label (a jump target, where control
-    /// merges) and keeps it until the next label. Every register write is
-    /// also stored at once (write-through), so memory always holds the
-    /// current value: exits store nothing back, and no register value
-    /// lives across a label or an exit. Measured against keeping the
-    /// registers in Cranelift variables for the whole region (loaded on
-    /// entry, merged at labels), this cut translation time by a quarter
+    /// merges) and keeps it until the next label. No register value lives
+    /// across a label or an exit. Measured against keeping the registers
+    /// in Cranelift variables for the whole region (loaded on entry,
+    /// merged at labels), this cut translation time by a quarter
     /// (register allocation dominates it) and ran loops faster too
     /// (fewer spills).
     regs: [Option<Value>; 32],
+    /// Registers written in the current segment and not yet stored
+    /// (bit r for x_r): a write is stored back once, where control leaves
+    /// the segment — at a jump to a label, at an exit (`spill`), and on
+    /// the cold side of each guard that has dirty registers — not at every
+    /// write. A register written several times in a segment (a shift
+    /// pair, an address computed in steps) is stored once, and stores sit
+    /// off the hot path of the guards.
+    dirty: u32,
     /// Instructions retired before the current segment started (a
     /// segment is a straight run of instructions between labels).
     n: Variable,
@@ -1242,6 +1253,7 @@ impl<'a> Translator<'a> {
             x_ptr,
             pc0,
             regs: [None; 32],
+            dirty: 0,
             n,
             seg_start: 0,
             exit,
@@ -1403,14 +1415,35 @@ impl<'a> Translator<'a> {
             return;
         }
         self.regs[r] = Some(v);
-        // Write-through (see `regs`).
-        self.b
-            .ins()
-            .store(MemFlagsData::trusted(), v, self.x_ptr, 8 * r as i32);
+        self.dirty |= 1 << r;
     }
 
-    /// Jump to the shared exit from the current block.
+    /// Store the dirty registers (see `dirty`) in the current block,
+    /// without forgetting that they are dirty: for a side path that
+    /// leaves the segment while the segment goes on.
+    fn store_dirty(&mut self) {
+        let mut d = self.dirty;
+        while d != 0 {
+            let r = d.trailing_zeros() as usize;
+            d &= d - 1;
+            let v = self.regs[r].expect("a dirty register has a value");
+            self.b
+                .ins()
+                .store(MemFlagsData::trusted(), v, self.x_ptr, 8 * r as i32);
+        }
+    }
+
+    /// Store the dirty registers: control leaves the segment here, or
+    /// code that reads the hart's array runs next.
+    fn spill(&mut self) {
+        self.store_dirty();
+        self.dirty = 0;
+    }
+
+    /// Jump to the shared exit from the current block (after storing the
+    /// dirty registers).
     fn exit_with(&mut self, code: u64, next_pc: Value, executed: Value) {
+        self.spill();
         let c = self.iconst(code);
         let exit = self.exit;
         self.b.ins().jump(
@@ -1433,20 +1466,36 @@ impl<'a> Translator<'a> {
     /// instructions per guard instead of a cold block of six: guards are
     /// most of a region's IR, and IR size is what translation time
     /// follows.
+    ///
+    /// With dirty registers, the guard branches to a cold block of its
+    /// own that stores them and then jumps to the shared one.
     fn guard(&mut self, ok: Value, k: u64, off: i64) {
         let cont = self.b.create_block();
         let packed = (off << SLOW_OFF_SHIFT) | (k - self.seg_start) as i64;
-        let c = self.b.ins().iconst(types::I64, packed);
-        let n = self.b.use_var(self.n);
         let slow = self.slow;
         self.used_slow = true;
-        self.b.ins().brif(
-            ok,
-            cont,
-            &[],
-            slow,
-            &[BlockArg::Value(c), BlockArg::Value(n)],
-        );
+        if self.dirty == 0 {
+            let c = self.b.ins().iconst(types::I64, packed);
+            let n = self.b.use_var(self.n);
+            self.b.ins().brif(
+                ok,
+                cont,
+                &[],
+                slow,
+                &[BlockArg::Value(c), BlockArg::Value(n)],
+            );
+        } else {
+            let spill = self.b.create_block();
+            self.b.set_cold_block(spill);
+            self.b.ins().brif(ok, cont, &[], spill, &[]);
+            self.b.switch_to_block(spill);
+            self.store_dirty();
+            let c = self.b.ins().iconst(types::I64, packed);
+            let n = self.b.use_var(self.n);
+            self.b
+                .ins()
+                .jump(slow, &[BlockArg::Value(c), BlockArg::Value(n)]);
+        }
         self.b.switch_to_block(cont);
     }
 
@@ -1455,6 +1504,8 @@ impl<'a> Translator<'a> {
         if !self.used_slow {
             return;
         }
+        // Every path into it stored its dirty registers.
+        self.dirty = 0;
         let slow = self.slow;
         self.b.switch_to_block(slow);
         let c = self.b.block_params(slow)[0];
@@ -1480,7 +1531,9 @@ impl<'a> Translator<'a> {
     /// of the region (`target_pc` is its guest pc): a jump to the label
     /// when the target is inside the region, else an exit. Backward jumps
     /// check the instruction limit, so loops inside a region end.
+    /// Dirty registers are stored first (the current block ends here).
     fn transfer(&mut self, k: u64, target: i64, target_pc: Value) {
+        self.spill();
         let after = self.executed_before(k + 1);
         let inside = self.offs.iter().position(|&o| o == target);
         match inside.and_then(|j| self.labels[j].map(|l| (j, l))) {
@@ -1565,6 +1618,8 @@ impl<'a> Translator<'a> {
     /// current slot holding code.
     fn finish_direct_exits(&mut self, chain_sig: SigRef) {
         let f = MemFlagsData::trusted();
+        // Every path into them stored its dirty registers.
+        self.dirty = 0;
         for (target, block) in std::mem::take(&mut self.direct_exits) {
             self.b.switch_to_block(block);
             let n = self.b.block_params(block)[0];
@@ -1620,13 +1675,16 @@ impl<'a> Translator<'a> {
             }
             if let Some(label) = self.labels[k as usize] {
                 if open {
+                    self.spill();
                     let n = self.executed_before(k);
                     self.b.def_var(self.n, n);
                     self.b.ins().jump(label, &[]);
                 }
                 self.b.switch_to_block(label);
-                // Control merges here: reload registers at their uses.
+                // Control merges here: reload registers at their uses
+                // (every path in stored them).
                 self.regs = [None; 32];
+                self.dirty = 0;
                 self.ctx_known = [None; 3];
                 self.seg_start = k;
                 open = true;
@@ -1979,7 +2037,11 @@ impl<'a> Translator<'a> {
                 self.b.switch_to_block(taken);
                 let pc = self.pc_at(off);
                 let target = self.b.ins().iadd_imm_s(pc, imm);
+                // The taken side stores the dirty registers (`transfer`);
+                // they stay dirty on the side that goes on.
+                let dirty = self.dirty;
                 self.transfer(k, off + imm, target);
+                self.dirty = dirty;
                 // Not taken: the segment goes on.
                 self.b.switch_to_block(fall);
             }
@@ -2006,6 +2068,7 @@ impl<'a> Translator<'a> {
                 if self.fp_move(i) || ((i.rm == 0 || i.rm == 7) && self.fp_inline(i, k, off)) {
                     return false;
                 }
+                self.spill();
                 self.fp_helper(i, k, off);
             }
             Addi => imm!(iadd_imm_s),
@@ -2240,10 +2303,15 @@ impl<'a> Translator<'a> {
     }
 
     /// F/D arithmetic by the interpreter's own code, through the
-    /// context's helper: exact rounding and flags. Integer registers are
-    /// written through (see `Translator::regs`), so it reads current
-    /// values; an integer result is read back.
+    /// context's helper: exact rounding and flags. The dirty integer
+    /// registers are stored first, so it reads current values; an integer
+    /// result is read back.
+    ///
+    /// The dirty registers stay dirty: the helper may be the cold side of
+    /// an inline operation whose fast side stores nothing (`fp_inline`);
+    /// callers on the main path `spill` first.
     fn fp_helper(&mut self, i: &Insn, k: u64, off: i64) {
+        self.store_dirty();
         let f = MemFlagsData::trusted();
         let state = self.b.ins().load(types::I64, f, self.ctx, CTX_FP_STATE);
         let func = self.b.ins().load(types::I64, f, self.ctx, CTX_FP_OP);
@@ -2260,6 +2328,7 @@ impl<'a> Translator<'a> {
         if vireo_isa::fp_writes_int_rd(i.op) && rd != 0 {
             // The helper wrote it to memory.
             self.regs[rd] = None;
+            self.dirty &= !(1 << rd);
         }
     }
 
