@@ -81,7 +81,8 @@ fn orc_b(v: u64) -> u64 {
     r
 }
 
-const CBO_BLOCK: u64 = 64;
+/// The block `cbo.*` work on (shared with translated code).
+use vireo_jit::CBO_BLOCK;
 
 impl Hart {
     // ---- memory access --------------------------------------------------
@@ -313,6 +314,16 @@ impl Hart {
     }
 
     // ---- cache-block operations ------------------------------------------
+
+    /// Whether `cbo.zero` may run at the current privilege (translated
+    /// code reads this once per call, see `JitCtx::cbo_zero`).
+    pub(crate) fn cbo_zero_allowed(&self) -> bool {
+        match self.prv {
+            Priv::M => true,
+            Priv::S => self.csr.menvcfg & envcfg::CBZE != 0,
+            Priv::U => self.csr.menvcfg & self.csr.senvcfg & envcfg::CBZE != 0,
+        }
+    }
 
     fn cbo(&mut self, i: &Insn, vaddr: u64) -> Result<(), Trap> {
         let ill = Trap::illegal(i.raw);

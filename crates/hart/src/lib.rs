@@ -1252,10 +1252,12 @@ impl Hart {
                 .max(1)
         };
         if checking {
-            // At most one store per instruction of the region.
+            // Room for the most stores every instruction of a region may log.
             self.check_log.clear();
-            self.check_log
-                .resize(3 * (vireo_jit::MAX_REGION_LEN as usize + 1), 0);
+            self.check_log.resize(
+                3 * vireo_jit::MAX_STORES_PER_INSN * (vireo_jit::MAX_REGION_LEN as usize + 1),
+                0,
+            );
         }
         let before = checking.then(|| CheckPoint::of(self));
         let tlb = &self.mmu.tlbs[self.data_idx];
@@ -1290,6 +1292,7 @@ impl Hart {
             fp_state: std::ptr::null_mut(),
             fp_op: Some(jit_fp_op),
             fcsr: &self.csr.fcsr,
+            cbo_zero: self.cbo_zero_allowed() as u64,
         };
         // Last, so that no other borrow of the hart is used while the
         // helper holds it (the pointers above are only used by translated

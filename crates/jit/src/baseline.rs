@@ -577,7 +577,7 @@ impl Baseline {
     /// module documentation); `paddr` is the block's guest physical address
     /// (for profilers' symbols, see [`crate::perfmap`]).
     pub fn translate(&mut self, insns: &[Insn], slot: usize, paddr: u64) -> Result<Code, NoCode> {
-        if insns.first().is_none_or(|i| !supported(i.op)) {
+        if insns.first().is_none_or(|i| !self.handles(i.op)) {
             return Err(NoCode::Unsupported);
         }
         if self.used + MAX_BLOCK_BYTES > self.mem.size {
@@ -598,7 +598,7 @@ impl Baseline {
         let mut k: u32 = 0;
         let mut ended = false;
         for i in insns {
-            if !supported(i.op) {
+            if !self.handles(i.op) {
                 break;
             }
             ended = self.insn(i, off, k);
@@ -646,6 +646,13 @@ impl Baseline {
         Ok(Code(
             std::ptr::NonNull::new(p).expect("mapping is not null"),
         ))
+    }
+
+    /// Whether blocks include `op`: Cranelift's set ([`supported`]), but
+    /// a checking translator leaves `cbo.zero` (eight logged stores, too
+    /// long a template) to the interpreter.
+    fn handles(&self, op: Op) -> bool {
+        supported(op) && !(self.log_stores && op == Op::CboZero)
     }
 
     /// Load guest register `r` into `dst`.
@@ -937,6 +944,26 @@ impl Baseline {
                     _ => a.store64(RAX, 0, R9),
                 }
             }
+            CboZero => {
+                // Allowed at this privilege? Else the interpreter traps.
+                self.asm
+                    .op_mem(true, &[0x83], ALU_CMP, CTX, crate::CTX_CBO_ZERO);
+                self.asm.byte(0);
+                let off_ = self.asm.jcc(CC_E);
+                self.stubs.push((off_, Stub::Slow { off, k }));
+                // The aligned block: one TLB probe, eight 8-byte stores
+                // (not logged: checking translators leave it to the
+                // interpreter, see `handles`).
+                self.get(RAX, i.rs1);
+                self.asm
+                    .alu_ri(true, ALU_AND, RAX, -(crate::CBO_BLOCK as i32));
+                self.tlb(true, crate::CBO_BLOCK as i32, off, k);
+                let a = &mut self.asm;
+                a.alu_rr(false, 0x31, R9, R9);
+                for j in 0..crate::CBO_BLOCK as i32 / 8 {
+                    a.store64(RAX, 8 * j, R9);
+                }
+            }
             Addi | Xori | Ori | Andi | Addiw => {
                 self.get(RAX, i.rs1);
                 let w = i.op != Addiw;
@@ -1137,6 +1164,14 @@ mod tests {
         let fsd = vireo_isa::decode(0x7ea5_3fa7);
         assert_eq!(fsd.op, Op::Fsd);
         assert!(b.translate(&[fsd; 64], 0, 0).is_ok());
+        let size = (b.stats().code_bytes - before) as usize;
+        assert!(size < MAX_BLOCK_BYTES / 2, "{size} bytes");
+        // 64 cbo.zero (the longest template without a log).
+        let mut b = Baseline::new(false).expect("x86-64 host");
+        let before = b.stats().code_bytes;
+        let cbo = vireo_isa::decode(0x0045_200f); // cbo.zero (a0)
+        assert_eq!(cbo.op, Op::CboZero);
+        assert!(b.translate(&[cbo; 64], 0, 0).is_ok());
         let size = (b.stats().code_bytes - before) as usize;
         assert!(size < MAX_BLOCK_BYTES / 2, "{size} bytes");
     }

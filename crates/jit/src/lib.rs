@@ -172,9 +172,10 @@ pub struct JitCtx {
     /// Checking translators only ([`Jit::new_checking`]): where each store
     /// records `(host address, size, old value)` before writing, three
     /// words per store, and the number of words used so far. The caller
-    /// provides room for `3 * (limit + 128)` words (a region retires at
-    /// most its length past the limit, and does at most one store per
-    /// instruction). Unused (may be null) otherwise.
+    /// provides room for `3 * MAX_STORES_PER_INSN * (limit + 128)` words (a
+    /// region retires at most its length past the limit, and an
+    /// instruction logs at most [`MAX_STORES_PER_INSN`] stores). Unused (may
+    /// be null) otherwise.
     pub store_log: *mut u64,
     /// Words of `store_log` used (see there).
     pub store_log_len: u64,
@@ -215,6 +216,10 @@ pub struct JitCtx {
     /// host FPU, when rounding is to nearest-even and the inexact flag is
     /// already set (see [`Translator::fp_inline`]); otherwise `fp_op`.
     pub fcsr: *const u64,
+    /// Non-zero when `cbo.zero` may run at the current privilege (the
+    /// envcfg CSRs' CBZE bits allow it); otherwise translated code leaves
+    /// before it and the interpreter raises the illegal-instruction trap.
+    pub cbo_zero: u64,
 }
 
 /// See [`JitCtx::fp_op`].
@@ -223,6 +228,13 @@ pub type FpOpFn = unsafe extern "C" fn(state: *mut u8, insn: *const Insn) -> u64
 /// Most instructions a region has (so a checking caller can size the
 /// store log: a call retires at most `limit + MAX_REGION_LEN`).
 pub const MAX_REGION_LEN: u64 = 128;
+
+/// Store-log entries one instruction may make (`cbo.zero`: a 64-byte
+/// block as eight 8-byte stores), see [`JitCtx::store_log`].
+pub const MAX_STORES_PER_INSN: usize = 8;
+
+/// The block `cbo.zero` clears (Zicboz; the hart reports this size).
+pub const CBO_BLOCK: u64 = 64;
 
 const CTX_X: i32 = 0;
 const CTX_TLB_READ: i32 = 8;
@@ -244,6 +256,7 @@ const CTX_MSTATUS: i32 = 128;
 const CTX_FP_STATE: i32 = 136;
 const CTX_FP_OP: i32 = 144;
 const CTX_FCSR: i32 = 152;
+const CTX_CBO_ZERO: i32 = 160;
 
 /// Size of one block-cache slot of the caller:
 /// `#[repr(C)] { paddr: u64, code: Option<Code>, gen: u32, .. }`.
@@ -277,6 +290,7 @@ const _: () = {
     assert!(std::mem::offset_of!(JitCtx, executed) == CTX_EXECUTED as usize);
     assert!(std::mem::offset_of!(JitCtx, limit) == CTX_LIMIT as usize);
     assert!(std::mem::offset_of!(JitCtx, store_log) == CTX_STORE_LOG as usize);
+    assert!(std::mem::offset_of!(JitCtx, cbo_zero) == CTX_CBO_ZERO as usize);
     assert!(std::mem::offset_of!(JitCtx, store_log_len) == CTX_STORE_LOG_LEN as usize);
     assert!(std::mem::offset_of!(JitCtx, tlb_exec) == CTX_TLB_EXEC as usize);
     assert!(std::mem::offset_of!(JitCtx, slots) == CTX_SLOTS as usize);
@@ -333,6 +347,7 @@ pub fn supported(op: Op) -> bool {
             | Sh
             | Sw
             | Sd
+            | CboZero
             | Addi
             | Slti
             | Sltiu
@@ -1799,9 +1814,16 @@ impl<'a> Translator<'a> {
         };
         let base = self.get(i.rs1);
         let addr = self.b.ins().iadd_imm_s(base, i.imm);
+        let host = self.write_host(addr, size, k, off);
+        self.store_host(host, val, size);
+    }
+
+    /// The host address of a write of `size` bytes at guest `addr`: the
+    /// write-TLB fast path, and a guard for pages with flags (stores into
+    /// decoded code or dirty-tracked pages go to the interpreter, which
+    /// updates the flags and the code epoch).
+    fn write_host(&mut self, addr: Value, size: u64, k: u64, off: i64) -> Value {
         let e = self.tlb_lookup(true, addr, size, k, off);
-        // Stores into pages with flags (decoded code, dirty tracking) go to
-        // the interpreter, which updates the flags and the code epoch.
         let t = MemFlagsData::trusted();
         let flag_at = self.b.ins().load(types::I64, t, e, TLB_FLAG as i32);
         let flag = self.b.ins().uload8(types::I64, t, flag_at, 0);
@@ -1811,7 +1833,12 @@ impl<'a> Translator<'a> {
             .b
             .ins()
             .load(types::I64, MemFlagsData::trusted(), e, TLB_ADDEND as i32);
-        let host = self.b.ins().iadd(addr, addend);
+        self.b.ins().iadd(addr, addend)
+    }
+
+    /// Store the low `size` bytes of `val` at host address `host` (of
+    /// guest RAM), logging the old bytes when checking.
+    fn store_host(&mut self, host: Value, val: Value, size: u64) {
         let f = MemFlagsData::new().with_notrap();
         if self.log_stores {
             let t = MemFlagsData::trusted();
@@ -2052,6 +2079,22 @@ impl<'a> Translator<'a> {
             Sb | Sh | Sw | Sd => {
                 let v = rs2!();
                 self.store(i, v, k, off);
+            }
+            CboZero => {
+                // Allowed at this privilege (else the interpreter traps),
+                // then the whole aligned block: one TLB probe (an aligned
+                // block never crosses a page), eight 8-byte stores.
+                let allowed = self.ctx_word(CTX_CBO_ZERO);
+                let allowed = self.b.ins().icmp_imm_s(IntCC::NotEqual, allowed, 0);
+                self.guard(allowed, k, off);
+                let a = rs1!();
+                let base = self.b.ins().band_imm_s(a, !(CBO_BLOCK as i64 - 1));
+                let host = self.write_host(base, CBO_BLOCK, k, off);
+                let zero = self.iconst(0);
+                for j in 0..CBO_BLOCK as i64 / 8 {
+                    let at = self.b.ins().iadd_imm_s(host, 8 * j);
+                    self.store_host(at, zero, 8);
+                }
             }
             Flw | Fld => {
                 let mut v = self.load(i, k, off);
@@ -2568,6 +2611,7 @@ mod tests {
             fp_state: std::ptr::null_mut(),
             fp_op: None,
             fcsr: &FCSR_RNE_NX,
+            cbo_zero: 1,
         }
     }
 
@@ -2726,6 +2770,43 @@ mod tests {
         let code = unsafe { jit.enter(&mut c, f) };
         assert_eq!((code, c.executed, c.next_pc), (EXIT_SLOW, 0, 0));
         assert_eq!(page[1], 0xdead_beef);
+    }
+
+    #[test]
+    fn cbo_zero_clears_its_block_only_where_allowed() {
+        // cbo.zero (a2) with a2 inside the second 64-byte block.
+        let mut jit = Jit::new().unwrap();
+        let f = jit.translate(&insns(&[0x0046_200f]), 0x8000_0000).unwrap();
+        let mut page = vec![u64::MAX; 512];
+        let vaddr = 0x4000_0000u64;
+        let (r, mut w) = (empty_tlb(), empty_tlb());
+        let idx = ((vaddr >> 12) as usize & (TLB_ENTRIES - 1)) * 4;
+        let flag = 0u8;
+        w[idx] = vaddr >> 12;
+        w[idx + 1] = (page.as_mut_ptr() as u64).wrapping_sub(vaddr);
+        w[idx + 2] = 0x8000_1000;
+        w[idx + 3] = &flag as *const u8 as u64;
+        let mut x = [0u64; 32];
+        x[12] = vaddr + 64 + 13;
+        // Not allowed at this privilege: leave before it, memory untouched.
+        let mut c = ctx(&mut x, &r, &w, 0);
+        c.cbo_zero = 0;
+        // SAFETY: the write-TLB entry maps vaddr to `page`, 4 KiB long,
+        // and its flag byte is `flag`.
+        let code = unsafe { jit.enter(&mut c, f) };
+        assert_eq!((code, c.executed), (EXIT_SLOW, 0));
+        assert!(page.iter().all(|&v| v == u64::MAX));
+        let mut c = ctx(&mut x, &r, &w, 0);
+        // SAFETY: as above.
+        let code = unsafe { jit.enter(&mut c, f) };
+        assert_eq!((code, c.executed), (EXIT_DONE, 1));
+        for (k, &v) in page.iter().enumerate() {
+            assert_eq!(
+                v,
+                if (8..16).contains(&k) { 0 } else { u64::MAX },
+                "word {k}"
+            );
+        }
     }
 
     #[test]

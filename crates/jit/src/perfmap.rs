@@ -20,6 +20,11 @@
 //! `objdump -D -b binary -m i386:x86-64 --adjust-vma=0x<start>` to show
 //! the instructions the samples fall on.
 //!
+//! perf reads the map for anonymous memory only: it names Cranelift
+//! regions, while samples in baseline code (a memfd mapping, see
+//! [`crate::baseline`]) show as offsets in `memfd:vireo-baseline-code`; the
+//! map's `vireo-bl` lines tell which block such an offset belongs to.
+//!
 //! A map grows for the life of the process (code memory is reused after a
 //! reset, so later symbols may cover earlier ones; `perf` takes the last).
 
