@@ -799,6 +799,65 @@ fn cbo_zero_runs_translated_like_the_interpreter() {
     }
 }
 
+#[test]
+fn amos_run_translated_like_the_interpreter() {
+    // Every AMO (.w at offsets 0 and 4, .d at 0): before each, a plain
+    // store puts a fresh value (x17, changing) in memory; after each, the
+    // old value (rd, one of x5..x10) and the memory word go into a
+    // rotating checksum in x16, and the source (x11..x15) changes.
+    // Looped: the interpreter, the JIT (baseline blocks hold
+    // amoswap/amoadd, Cranelift regions all of them) and the checking
+    // engine must leave the same registers and memory.
+    let funct5 = [0x00u32, 0x01, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x1c];
+    let mut body = Vec::new();
+    let mut put = |w: u32| body.extend_from_slice(&w.to_le_bytes());
+    let mut n = 0u32;
+    for &(f3, base) in &[(2u32, DATA_REG), (2, 25), (3, DATA_REG)] {
+        for &f5 in &funct5 {
+            let rd = 5 + n % 6;
+            let rs2 = 11 + n % 5;
+            let aqrl = n % 4;
+            put(s(f3, base, 17, 0)); // sw/sd x17, 0(base)
+            put(f5 << 27 | aqrl << 25 | rs2 << 20 | base << 15 | f3 << 12 | rd << 7 | 0x2f);
+            put(i(0x03, f3, 18, base, 0)); // lw/ld x18, 0(base)
+            put(r(0x33, 4, 0, 16, 16, rd)); // xor x16, x16, rd
+            put(r(0x33, 4, 0, 16, 16, 18)); // xor x16, x16, x18
+            put(i(0x13, 1, 18, 16, 7)); // slli x18, x16, 7
+            put(i(0x13, 5, 16, 16, 57)); // srli x16, x16, 57
+            put(r(0x33, 6, 0, 16, 16, 18)); // or x16, x16, x18
+            put(r(0x33, 0, 0, 17, 17, rs2)); // add x17, x17, rs2
+            put(i(0x13, 0, rs2, rs2, 0x3a5 - 97 * n as i32));
+            n += 1;
+        }
+    }
+    let code = looped(&body, 1000);
+    let mut runs = Vec::new();
+    for engine in [Engine::Interp, Engine::Jit, Engine::Check] {
+        let mut h = new_hart(engine);
+        h.bus().ram().write_bytes(CODE, &code).unwrap();
+        h.bus().ram().write_bytes(DATA, &[0x5a; DATA_LEN]).unwrap();
+        h.x[DATA_REG as usize] = DATA + 0x100;
+        h.x[25] = DATA + 0x104;
+        h.x[17] = 0x8000_0001_7fff_fff0;
+        for (k, v) in SPECIAL.iter().enumerate().take(5) {
+            h.x[11 + k] = v.rotate_left(31);
+        }
+        assert_eq!(h.run(10_000_000), Exit::Wfi, "{engine:?}");
+        let mut mem = vec![0u8; DATA_LEN];
+        h.bus().ram().read_bytes(DATA, &mut mem).unwrap();
+        runs.push((engine, h.x, mem, h.stats()));
+    }
+    let (_, x, mem, _) = &runs[0];
+    for (engine, xj, memj, stats) in &runs[1..] {
+        assert_eq!(x, xj, "{engine:?}");
+        assert!(mem == memj, "{engine:?}: memory differs");
+        assert!(
+            stats.jit_insns * 2 > stats.instret,
+            "{engine:?}: mostly interpreted"
+        );
+    }
+}
+
 /// Operand values for the F/D test: normals, zeros, subnormals, the
 /// smallest normals, infinities, NaNs (quiet and signaling), as doubles
 /// and as NaN-boxed singles, plus singles that are not NaN-boxed.

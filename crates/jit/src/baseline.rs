@@ -40,7 +40,7 @@
 //! [`Baseline::reset`]s it.
 
 use crate::{
-    Code, CTX_ASID_TAG, CTX_EXECUTED, CTX_F, CTX_FP_OP, CTX_FP_STATE, CTX_GEN, CTX_LIMIT,
+    is_amo, Code, CTX_ASID_TAG, CTX_EXECUTED, CTX_F, CTX_FP_OP, CTX_FP_STATE, CTX_GEN, CTX_LIMIT,
     CTX_MSTATUS, CTX_NEXT_PC, CTX_SLOTS, CTX_SLOT_MASK, CTX_STORE_LOG, CTX_STORE_LOG_LEN,
     CTX_TLB_EXEC, CTX_TLB_READ, CTX_TLB_WRITE, CTX_X, EXIT_DONE, EXIT_HOT, EXIT_SLOW, MSTATUS_FS,
     SLOT_CODE, SLOT_GEN, SLOT_HEAT, SLOT_PADDR, SLOT_SIZE, TLB_ADDEND, TLB_ENTRIES,
@@ -102,11 +102,14 @@ pub const BASELINE_CODE_SIZE: usize = 64 << 20;
 const MAX_BLOCK_BYTES: usize = 32 << 10;
 
 /// Whether the baseline translator handles `op` (a block's code stops
-/// before the first instruction it does not: the interpreter runs it):
-/// the same instructions as Cranelift regions, most with a template of
-/// their own, the others through the helper ([`by_helper`]).
+/// before the first instruction it does not: the interpreter runs it, and
+/// Cranelift may take it once the block is hot): the instructions of
+/// Cranelift regions, most with a template of their own, the others
+/// through the helper ([`by_helper`]), less the AMOs that need a
+/// compare-and-swap loop on x86-64 (all but `amoswap` and `amoadd`).
 pub fn supported(op: Op) -> bool {
-    crate::supported(op)
+    use Op::*;
+    crate::supported(op) && (!is_amo(op) || matches!(op, AmoswapW | AmoaddW | AmoswapD | AmoaddD))
 }
 
 /// Instructions the code calls [`crate::JitCtx::fp_op`] for: F/D
@@ -648,11 +651,11 @@ impl Baseline {
         ))
     }
 
-    /// Whether blocks include `op`: Cranelift's set ([`supported`]), but
-    /// a checking translator leaves `cbo.zero` (eight logged stores, too
-    /// long a template) to the interpreter.
+    /// Whether blocks include `op` ([`supported`]): a checking translator
+    /// also leaves `cbo.zero` (eight logged stores, too long a template)
+    /// and the AMOs (no store log in their templates) to the interpreter.
     fn handles(&self, op: Op) -> bool {
-        supported(op) && !(self.log_stores && op == Op::CboZero)
+        supported(op) && !(self.log_stores && (op == Op::CboZero || is_amo(op)))
     }
 
     /// Load guest register `r` into `dst`.
@@ -963,6 +966,32 @@ impl Baseline {
                 for j in 0..crate::CBO_BLOCK as i32 / 8 {
                     a.store64(RAX, 8 * j, R9);
                 }
+            }
+            AmoswapW | AmoaddW | AmoswapD | AmoaddD => {
+                // Aligned (else the interpreter raises the fault), then
+                // `lock xadd` / `xchg` (always locked) on the host address;
+                // rd gets the old value (sign-extended for `.w`).
+                let w = matches!(i.op, AmoswapD | AmoaddD);
+                let size = if w { 8 } else { 4 };
+                self.get(RAX, i.rs1);
+                let a = &mut self.asm;
+                a.alu_rr(true, 0x89, RCX, RAX);
+                a.alu_ri(false, ALU_AND, RCX, size - 1);
+                let misaligned = a.jcc(CC_NE);
+                self.stubs.push((misaligned, Stub::Slow { off, k }));
+                self.tlb(true, size, off, k);
+                self.get(R9, i.rs2);
+                let a = &mut self.asm;
+                if matches!(i.op, AmoaddW | AmoaddD) {
+                    a.byte(0xf0); // lock
+                    a.op_mem(w, &[0x0f, 0xc1], R9, RAX, 0); // xadd [rax], r9
+                } else {
+                    a.op_mem(w, &[0x87], R9, RAX, 0); // xchg [rax], r9
+                }
+                if !w {
+                    a.sext32(R9, R9);
+                }
+                self.set(i.rd, R9);
             }
             Addi | Xori | Ori | Andi | Addiw => {
                 self.get(RAX, i.rs1);

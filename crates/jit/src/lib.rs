@@ -348,6 +348,24 @@ pub fn supported(op: Op) -> bool {
             | Sw
             | Sd
             | CboZero
+            | AmoswapW
+            | AmoaddW
+            | AmoxorW
+            | AmoandW
+            | AmoorW
+            | AmominW
+            | AmomaxW
+            | AmominuW
+            | AmomaxuW
+            | AmoswapD
+            | AmoaddD
+            | AmoxorD
+            | AmoandD
+            | AmoorD
+            | AmominD
+            | AmomaxD
+            | AmominuD
+            | AmomaxuD
             | Addi
             | Slti
             | Sltiu
@@ -437,6 +455,32 @@ pub fn supported(op: Op) -> bool {
             | Fsw
             | Fsd
     ) || vireo_isa::is_fp_arith(op)
+}
+
+/// Whether `op` is an AMO (`amo*.w`/`.d`, not `lr`/`sc`).
+pub(crate) fn is_amo(op: Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        AmoswapW
+            | AmoaddW
+            | AmoxorW
+            | AmoandW
+            | AmoorW
+            | AmominW
+            | AmomaxW
+            | AmominuW
+            | AmomaxuW
+            | AmoswapD
+            | AmoaddD
+            | AmoxorD
+            | AmoandD
+            | AmoorD
+            | AmominD
+            | AmomaxD
+            | AmominuD
+            | AmomaxuD
+    )
 }
 
 /// F/D instructions, loads and stores included (a region holding one
@@ -1840,6 +1884,27 @@ impl<'a> Translator<'a> {
     /// guest RAM), logging the old bytes when checking.
     fn store_host(&mut self, host: Value, val: Value, size: u64) {
         let f = MemFlagsData::new().with_notrap();
+        self.log_store(host, size);
+        match size {
+            1 => {
+                self.b.ins().istore8(f, val, host, 0);
+            }
+            2 => {
+                self.b.ins().istore16(f, val, host, 0);
+            }
+            4 => {
+                self.b.ins().istore32(f, val, host, 0);
+            }
+            _ => {
+                self.b.ins().store(f, val, host, 0);
+            }
+        }
+    }
+
+    /// Checking translators: log the `size` bytes at `host` before a
+    /// write (see [`JitCtx::store_log`]).
+    fn log_store(&mut self, host: Value, size: u64) {
+        let f = MemFlagsData::new().with_notrap();
         if self.log_stores {
             let t = MemFlagsData::trusted();
             let old = match size {
@@ -1862,20 +1927,53 @@ impl<'a> Translator<'a> {
             let len = self.b.ins().iadd_imm_s(len, 3);
             self.b.ins().store(t, len, self.ctx, CTX_STORE_LOG_LEN);
         }
-        match size {
-            1 => {
-                self.b.ins().istore8(f, val, host, 0);
-            }
-            2 => {
-                self.b.ins().istore16(f, val, host, 0);
-            }
-            4 => {
-                self.b.ins().istore32(f, val, host, 0);
-            }
-            _ => {
-                self.b.ins().store(f, val, host, 0);
-            }
-        }
+    }
+
+    /// An AMO as one host atomic read-modify-write (sequentially
+    /// consistent, stronger than any aq/rl): misaligned addresses (the
+    /// interpreter raises the fault), TLB misses and flagged pages leave
+    /// before it; rd gets the old value (sign-extended for `.w`).
+    fn amo(&mut self, i: &Insn, k: u64, off: i64) {
+        use cranelift_codegen::ir::AtomicRmwOp as R;
+        use Op::*;
+        let (op, word) = match i.op {
+            AmoswapW => (R::Xchg, true),
+            AmoaddW => (R::Add, true),
+            AmoxorW => (R::Xor, true),
+            AmoandW => (R::And, true),
+            AmoorW => (R::Or, true),
+            AmominW => (R::Smin, true),
+            AmomaxW => (R::Smax, true),
+            AmominuW => (R::Umin, true),
+            AmomaxuW => (R::Umax, true),
+            AmoswapD => (R::Xchg, false),
+            AmoaddD => (R::Add, false),
+            AmoxorD => (R::Xor, false),
+            AmoandD => (R::And, false),
+            AmoorD => (R::Or, false),
+            AmominD => (R::Smin, false),
+            AmomaxD => (R::Smax, false),
+            AmominuD => (R::Umin, false),
+            _ => (R::Umax, false),
+        };
+        let size: u64 = if word { 4 } else { 8 };
+        let addr = self.get(i.rs1);
+        let low = self.b.ins().band_imm_s(addr, size as i64 - 1);
+        let aligned = self.b.ins().icmp_imm_s(IntCC::Equal, low, 0);
+        self.guard(aligned, k, off);
+        let host = self.write_host(addr, size, k, off);
+        let src = self.get(i.rs2);
+        self.log_store(host, size);
+        // Aligned (checked) guest RAM (a TLB hit): no trap.
+        let t = MemFlagsData::trusted();
+        let old = if word {
+            let src = self.b.ins().ireduce(types::I32, src);
+            let old = self.b.ins().atomic_rmw(types::I32, t, op, host, src);
+            self.b.ins().sextend(types::I64, old)
+        } else {
+            self.b.ins().atomic_rmw(types::I64, t, op, host, src)
+        };
+        self.set(i.rd, old);
     }
 
     fn sext32(&mut self, v: Value) -> Value {
@@ -2096,6 +2194,7 @@ impl<'a> Translator<'a> {
                     self.store_host(at, zero, 8);
                 }
             }
+            op if is_amo(op) => self.amo(i, k, off),
             Flw | Fld => {
                 let mut v = self.load(i, k, off);
                 if i.op == Flw {
@@ -2807,6 +2906,38 @@ mod tests {
                 "word {k}"
             );
         }
+    }
+
+    #[test]
+    fn amos_leave_when_misaligned_and_return_the_old_value() {
+        // amoadd.w a0, a1, (a2)
+        let mut jit = Jit::new().unwrap();
+        let f = jit.translate(&insns(&[0x00b6_252f]), 0x8000_0000).unwrap();
+        let mut page = vec![0u32; 1024];
+        page[2] = 0xffff_fff0;
+        let vaddr = 0x4000_0000u64;
+        let (r, mut w) = (empty_tlb(), empty_tlb());
+        let idx = ((vaddr >> 12) as usize & (TLB_ENTRIES - 1)) * 4;
+        let flag = 0u8;
+        w[idx] = vaddr >> 12;
+        w[idx + 1] = (page.as_mut_ptr() as u64).wrapping_sub(vaddr);
+        w[idx + 2] = 0x8000_1000;
+        w[idx + 3] = &flag as *const u8 as u64;
+        let mut x = [0u64; 32];
+        x[11] = 0x20;
+        x[12] = vaddr + 8 + 2;
+        let mut c = ctx(&mut x, &r, &w, 0);
+        // SAFETY: the write-TLB entry maps vaddr to `page`, 4 KiB long,
+        // and its flag byte is `flag`.
+        let code = unsafe { jit.enter(&mut c, f) };
+        assert_eq!((code, c.executed), (EXIT_SLOW, 0));
+        assert_eq!((page[2], x[10]), (0xffff_fff0, 0));
+        x[12] = vaddr + 8;
+        let mut c = ctx(&mut x, &r, &w, 0);
+        // SAFETY: as above.
+        let code = unsafe { jit.enter(&mut c, f) };
+        assert_eq!((code, c.executed), (EXIT_DONE, 1));
+        assert_eq!((page[2], x[10]), (0x10, 0xffff_ffff_ffff_fff0));
     }
 
     #[test]
