@@ -348,24 +348,6 @@ pub fn supported(op: Op) -> bool {
             | Sw
             | Sd
             | CboZero
-            | AmoswapW
-            | AmoaddW
-            | AmoxorW
-            | AmoandW
-            | AmoorW
-            | AmominW
-            | AmomaxW
-            | AmominuW
-            | AmomaxuW
-            | AmoswapD
-            | AmoaddD
-            | AmoxorD
-            | AmoandD
-            | AmoorD
-            | AmominD
-            | AmomaxD
-            | AmominuD
-            | AmomaxuD
             | Addi
             | Slti
             | Sltiu
@@ -454,7 +436,8 @@ pub fn supported(op: Op) -> bool {
             | Fld
             | Fsw
             | Fsd
-    ) || vireo_isa::is_fp_arith(op)
+    ) || is_amo(op)
+        || vireo_isa::is_fp_arith(op)
 }
 
 /// Whether `op` is an AMO (`amo*.w`/`.d`, not `lr`/`sc`).
@@ -2871,6 +2854,18 @@ mod tests {
         assert_eq!(page[1], 0xdead_beef);
     }
 
+    /// A TLB array whose one entry maps the page at `vaddr` to host
+    /// memory at `host`, with page-flag byte `flag`.
+    fn write_tlb(vaddr: u64, host: u64, flag: &u8) -> Vec<u64> {
+        let mut t = empty_tlb();
+        let idx = ((vaddr >> 12) as usize & (TLB_ENTRIES - 1)) * 4;
+        t[idx] = vaddr >> 12;
+        t[idx + 1] = host.wrapping_sub(vaddr);
+        t[idx + 2] = 0x8000_1000;
+        t[idx + 3] = flag as *const u8 as u64;
+        t
+    }
+
     #[test]
     fn cbo_zero_clears_its_block_only_where_allowed() {
         // cbo.zero (a2) with a2 inside the second 64-byte block.
@@ -2878,13 +2873,11 @@ mod tests {
         let f = jit.translate(&insns(&[0x0046_200f]), 0x8000_0000).unwrap();
         let mut page = vec![u64::MAX; 512];
         let vaddr = 0x4000_0000u64;
-        let (r, mut w) = (empty_tlb(), empty_tlb());
-        let idx = ((vaddr >> 12) as usize & (TLB_ENTRIES - 1)) * 4;
         let flag = 0u8;
-        w[idx] = vaddr >> 12;
-        w[idx + 1] = (page.as_mut_ptr() as u64).wrapping_sub(vaddr);
-        w[idx + 2] = 0x8000_1000;
-        w[idx + 3] = &flag as *const u8 as u64;
+        let (r, w) = (
+            empty_tlb(),
+            write_tlb(vaddr, page.as_mut_ptr() as u64, &flag),
+        );
         let mut x = [0u64; 32];
         x[12] = vaddr + 64 + 13;
         // Not allowed at this privilege: leave before it, memory untouched.
@@ -2916,13 +2909,11 @@ mod tests {
         let mut page = vec![0u32; 1024];
         page[2] = 0xffff_fff0;
         let vaddr = 0x4000_0000u64;
-        let (r, mut w) = (empty_tlb(), empty_tlb());
-        let idx = ((vaddr >> 12) as usize & (TLB_ENTRIES - 1)) * 4;
         let flag = 0u8;
-        w[idx] = vaddr >> 12;
-        w[idx + 1] = (page.as_mut_ptr() as u64).wrapping_sub(vaddr);
-        w[idx + 2] = 0x8000_1000;
-        w[idx + 3] = &flag as *const u8 as u64;
+        let (r, w) = (
+            empty_tlb(),
+            write_tlb(vaddr, page.as_mut_ptr() as u64, &flag),
+        );
         let mut x = [0u64; 32];
         x[11] = 0x20;
         x[12] = vaddr + 8 + 2;
