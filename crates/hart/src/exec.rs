@@ -315,26 +315,20 @@ impl Hart {
 
     // ---- cache-block operations ------------------------------------------
 
-    /// Whether `cbo.zero` may run at the current privilege (translated
-    /// code reads this once per call, see `JitCtx::cbo_zero`).
-    pub(crate) fn cbo_zero_allowed(&self) -> bool {
+    /// Whether the `cbo.*` instructions of envcfg bit `mask` may run at
+    /// the current privilege (translated code reads the `cbo.zero` answer
+    /// once per call, see `JitCtx::cbo_zero`).
+    pub(crate) fn cbo_allowed(&self, mask: u64) -> bool {
         match self.prv {
             Priv::M => true,
-            Priv::S => self.csr.menvcfg & envcfg::CBZE != 0,
-            Priv::U => self.csr.menvcfg & self.csr.senvcfg & envcfg::CBZE != 0,
+            Priv::S => self.csr.menvcfg & mask != 0,
+            Priv::U => self.csr.menvcfg & self.csr.senvcfg & mask != 0,
         }
     }
 
     fn cbo(&mut self, i: &Insn, vaddr: u64) -> Result<(), Trap> {
         let ill = Trap::illegal(i.raw);
-        let (m_bits, s_bits) = (self.csr.menvcfg, self.csr.senvcfg);
-        let enabled = |mask: u64| -> bool {
-            match self.prv {
-                Priv::M => true,
-                Priv::S => m_bits & mask != 0,
-                Priv::U => m_bits & mask != 0 && s_bits & mask != 0,
-            }
-        };
+        let enabled = |mask: u64| self.cbo_allowed(mask);
         let base = vaddr & !(CBO_BLOCK - 1);
         match i.op {
             Op::CboZero => {

@@ -1292,7 +1292,7 @@ impl Hart {
             fp_state: std::ptr::null_mut(),
             fp_op: Some(jit_fp_op),
             fcsr: &self.csr.fcsr,
-            cbo_zero: self.cbo_zero_allowed() as u64,
+            cbo_zero: self.cbo_allowed(csr::envcfg::CBZE) as u64,
         };
         // Last, so that no other borrow of the hart is used while the
         // helper holds it (the pointers above are only used by translated

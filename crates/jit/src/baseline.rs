@@ -952,8 +952,8 @@ impl Baseline {
                 self.asm
                     .op_mem(true, &[0x83], ALU_CMP, CTX, crate::CTX_CBO_ZERO);
                 self.asm.byte(0);
-                let off_ = self.asm.jcc(CC_E);
-                self.stubs.push((off_, Stub::Slow { off, k }));
+                let disallowed = self.asm.jcc(CC_E);
+                self.stubs.push((disallowed, Stub::Slow { off, k }));
                 // The aligned block: one TLB probe, eight 8-byte stores
                 // (not logged: checking translators leave it to the
                 // interpreter, see `handles`).
