@@ -264,7 +264,7 @@ impl Hart {
     }
 
     fn load_reserved(&mut self, vaddr: u64, size: u64) -> Result<u64, Trap> {
-        let (p, paddr) = self.amo_ptr(vaddr, size, Access::Load)?;
+        let (p, _) = self.amo_ptr(vaddr, size, Access::Load)?;
         let v = if size == 4 {
             // SAFETY: aligned (checked) and inside guest RAM.
             unsafe { AtomicU32::from_ptr(p as *mut u32) }.load(Ordering::SeqCst) as i32 as i64
@@ -273,17 +273,16 @@ impl Hart {
             // SAFETY: aligned (checked) and inside guest RAM.
             unsafe { AtomicU64::from_ptr(p as *mut u64) }.load(Ordering::SeqCst)
         };
-        self.reservation = Some((paddr, v));
+        self.reservation = [p as u64, v];
         Ok(v)
     }
 
     /// Returns 0 on success, 1 on failure (the value of rd).
     fn store_conditional(&mut self, vaddr: u64, size: u64, val: u64) -> Result<u64, Trap> {
         let (p, paddr) = self.amo_ptr(vaddr, size, Access::Store)?;
-        let Some((rpaddr, expected)) = self.reservation.take() else {
-            return Ok(1);
-        };
-        if rpaddr != paddr {
+        let [raddr, expected] = self.reservation;
+        self.reservation[0] = 0;
+        if raddr != p as u64 {
             return Ok(1);
         }
         // The reservation holds while memory still has the value LR saw
@@ -424,7 +423,7 @@ impl Hart {
             n &= !mstatus::MPRV;
         }
         self.csr.mstatus = n;
-        self.reservation = None;
+        self.reservation[0] = 0;
         self.set_priv(mpp);
         Ok(self.csr.mepc)
     }
@@ -448,7 +447,7 @@ impl Hart {
         n &= !mstatus::SPP;
         n &= !mstatus::MPRV;
         self.csr.mstatus = n;
-        self.reservation = None;
+        self.reservation[0] = 0;
         self.set_priv(spp);
         Ok(self.csr.sepc)
     }

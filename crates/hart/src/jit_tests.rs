@@ -858,6 +858,103 @@ fn amos_run_translated_like_the_interpreter() {
     }
 }
 
+#[test]
+fn lr_sc_run_translated_like_the_interpreter() {
+    // For .w (at offsets 0 and 4) and .d: an LR/SC pair that succeeds;
+    // one whose word is overwritten with another value in between
+    // (fails); one whose word is rewritten with the value LR saw
+    // (succeeds: SC compares values, as the interpreter does); an SC
+    // whose reservation an earlier SC used up (fails, though memory
+    // holds the value LR saw); an SC to another address holding that
+    // value (fails).
+    // Every rd and the memory word go into a rotating checksum (x16).
+    // Looped: the interpreter, the JIT (Cranelift regions run LR/SC) and
+    // the checking engine must leave the same registers and memory.
+    let lr = |f3: u32, rd: u32, rs1: u32| 0x02 << 27 | rs1 << 15 | f3 << 12 | rd << 7 | 0x2f;
+    let sc = |f3: u32, rd: u32, rs2: u32, rs1: u32, aqrl: u32| {
+        0x03 << 27 | aqrl << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | 0x2f
+    };
+    let mut body = Vec::new();
+    let mut put = |w: u32| body.extend_from_slice(&w.to_le_bytes());
+    let mut n = 0u32;
+    for &(f3, base) in &[(2u32, DATA_REG), (2, 25), (3, DATA_REG)] {
+        for scenario in 0..5 {
+            let (rd, rd2, rs2) = (5 + n % 3, 8 + n % 3, 11 + n % 5);
+            match scenario {
+                0 => {
+                    put(s(f3, base, 17, 0)); // sw/sd x17, 0(base)
+                    put(lr(f3, rd, base));
+                    put(sc(f3, rd2, rs2, base, n % 4));
+                }
+                1 => {
+                    put(lr(f3, rd, base));
+                    put(s(f3, base, 17, 0));
+                    put(sc(f3, rd2, rs2, base, n % 4));
+                }
+                2 => {
+                    put(lr(f3, rd, base));
+                    put(s(f3, base, rd, 0));
+                    put(sc(f3, rd2, rs2, base, n % 4));
+                }
+                3 => {
+                    // The first SC uses up the reservation; the second
+                    // finds the value LR saw again, and must still fail.
+                    put(lr(f3, rd, base));
+                    put(sc(f3, rd2, 17, base, 0));
+                    put(s(f3, base, rd, 0));
+                    put(sc(f3, rd2, rs2, base, n % 4));
+                }
+                _ => {
+                    // Another word holding the value LR saw: fails.
+                    put(lr(f3, rd, base));
+                    put(s(f3, 26, rd, 0));
+                    put(sc(f3, rd2, rs2, 26, n % 4));
+                    put(i(0x03, f3, 19, 26, 0)); // lw/ld x19, 0(x26)
+                    put(r(0x33, 4, 0, 16, 16, 19)); // xor x16, x16, x19
+                }
+            }
+            put(i(0x03, f3, 18, base, 0)); // lw/ld x18, 0(base)
+            put(r(0x33, 4, 0, 16, 16, rd)); // xor x16, x16, rd
+            put(r(0x33, 4, 0, 16, 16, rd2)); // xor x16, x16, rd2
+            put(r(0x33, 4, 0, 16, 16, 18)); // xor x16, x16, x18
+            put(i(0x13, 1, 18, 16, 7)); // slli x18, x16, 7
+            put(i(0x13, 5, 16, 16, 57)); // srli x16, x16, 57
+            put(r(0x33, 6, 0, 16, 16, 18)); // or x16, x16, x18
+            put(r(0x33, 0, 0, 17, 17, rs2)); // add x17, x17, rs2
+            put(i(0x13, 0, rs2, rs2, 0x3a5 - 97 * n as i32));
+            put(i(0x13, 0, rd2, 0, 7)); // li rd2, 7 (an SC must set it)
+            n += 1;
+        }
+    }
+    let code = looped(&body, 1000);
+    let mut runs = Vec::new();
+    for engine in [Engine::Interp, Engine::Jit, Engine::Check] {
+        let mut h = new_hart(engine);
+        h.bus().ram().write_bytes(CODE, &code).unwrap();
+        h.bus().ram().write_bytes(DATA, &[0xa5; DATA_LEN]).unwrap();
+        h.x[DATA_REG as usize] = DATA + 0x100;
+        h.x[25] = DATA + 0x104;
+        h.x[26] = DATA + 0x108;
+        h.x[17] = 0x8000_0001_7fff_fff0;
+        for (k, v) in SPECIAL.iter().enumerate().take(5) {
+            h.x[11 + k] = v.rotate_left(29);
+        }
+        assert_eq!(h.run(10_000_000), Exit::Wfi, "{engine:?}");
+        let mut mem = vec![0u8; DATA_LEN];
+        h.bus().ram().read_bytes(DATA, &mut mem).unwrap();
+        runs.push((engine, h.x, mem, h.stats()));
+    }
+    let (_, x, mem, _) = &runs[0];
+    for (engine, xj, memj, stats) in &runs[1..] {
+        assert_eq!(x, xj, "{engine:?}");
+        assert!(mem == memj, "{engine:?}: memory differs");
+        assert!(
+            stats.jit_insns * 2 > stats.instret,
+            "{engine:?}: mostly interpreted"
+        );
+    }
+}
+
 /// Operand values for the F/D test: normals, zeros, subnormals, the
 /// smallest normals, infinities, NaNs (quiet and signaling), as doubles
 /// and as NaN-boxed singles, plus singles that are not NaN-boxed.

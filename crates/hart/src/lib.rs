@@ -324,6 +324,7 @@ struct CheckPoint {
     fcsr: u64,
     mstatus: u64,
     pc: u64,
+    reservation: [u64; 2],
 }
 
 impl CheckPoint {
@@ -334,6 +335,7 @@ impl CheckPoint {
             fcsr: h.csr.fcsr,
             mstatus: h.csr.mstatus,
             pc: h.pc,
+            reservation: h.reservation,
         }
     }
 
@@ -343,6 +345,7 @@ impl CheckPoint {
         h.csr.fcsr = self.fcsr;
         h.csr.mstatus = self.mstatus;
         h.pc = self.pc;
+        h.reservation = self.reservation;
     }
 }
 
@@ -690,8 +693,10 @@ pub struct Hart {
     timer_bits: u64,
     /// Instructions until the next clock poll.
     timer_countdown: i64,
-    /// LR reservation: (physical address, value loaded).
-    reservation: Option<(u64, u64)>,
+    /// LR reservation: the host address of the reserved word (0: none)
+    /// and the value LR loaded. Translated code reads and writes it too
+    /// (`JitCtx::reservation`), hence host addresses and plain words.
+    reservation: [u64; 2],
     /// Hart id (`mhartid`).
     pub id: u64,
     /// The hart's MMU.
@@ -750,7 +755,7 @@ impl Hart {
             csr: Csrs::new(),
             timer_bits: 0,
             timer_countdown: 0,
-            reservation: None,
+            reservation: [0; 2],
             id,
             mmu: Mmu::new(),
             blocks: BlockCache::new(),
@@ -966,7 +971,7 @@ impl Hart {
     pub(crate) fn take_trap(&mut self, cause_code: u64, tval: u64, interrupt: bool, pc: u64) {
         self.traps += 1;
         self.trap_counts[(cause_code as usize & 31) | if interrupt { 32 } else { 0 }] += 1;
-        self.reservation = None;
+        self.reservation[0] = 0;
         let bit = 1u64 << (cause_code & 63);
         let deleg = if interrupt {
             self.csr.mideleg
@@ -1293,6 +1298,7 @@ impl Hart {
             fp_op: Some(jit_fp_op),
             fcsr: &self.csr.fcsr,
             cbo_zero: self.cbo_allowed(csr::envcfg::CBZE) as u64,
+            reservation: self.reservation.as_mut_ptr(),
         };
         // Last, so that no other borrow of the hart is used while the
         // helper holds it (the pointers above are only used by translated
@@ -1423,6 +1429,15 @@ impl Hart {
                     jit.f[r], interp.f[r]
                 ));
             }
+        }
+        // (the value only matters while the address is set)
+        let resv = |c: &CheckPoint| (c.reservation[0] != 0).then_some(c.reservation);
+        if resv(&jit) != resv(&interp) {
+            diffs.push(format!(
+                "LR reservation (host address, value): translated {:x?}, interpreter {:x?}",
+                resv(&jit),
+                resv(&interp)
+            ));
         }
         if jit.fcsr != interp.fcsr {
             diffs.push(format!(

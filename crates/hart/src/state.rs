@@ -106,7 +106,7 @@ impl Hart {
         self.csr.satp = 0;
         self.write_satp(satp);
         self.pmp_changed();
-        self.reservation = None;
+        self.reservation[0] = 0;
         self.pending_exit = None;
         self.mmu.flush_all();
         self.blocks.flush();

@@ -109,7 +109,9 @@ const MAX_BLOCK_BYTES: usize = 32 << 10;
 /// compare-and-swap loop on x86-64 (all but `amoswap` and `amoadd`).
 pub fn supported(op: Op) -> bool {
     use Op::*;
-    crate::supported(op) && (!is_amo(op) || matches!(op, AmoswapW | AmoaddW | AmoswapD | AmoaddD))
+    crate::supported(op)
+        && !crate::is_reserved(op)
+        && (!is_amo(op) || matches!(op, AmoswapW | AmoaddW | AmoswapD | AmoaddD))
 }
 
 /// Instructions the code calls [`crate::JitCtx::fp_op`] for: F/D

@@ -220,6 +220,12 @@ pub struct JitCtx {
     /// envcfg CSRs' CBZE bits allow it); otherwise translated code leaves
     /// before it and the interpreter raises the illegal-instruction trap.
     pub cbo_zero: u64,
+    /// The hart's LR reservation, two words: the host address of the
+    /// reserved word (0: none) and the value `lr` loaded there. `lr`
+    /// sets both; `sc` clears the address and succeeds only when it
+    /// matches and memory still holds the value (a compare-and-swap),
+    /// as the interpreter does.
+    pub reservation: *mut u64,
 }
 
 /// See [`JitCtx::fp_op`].
@@ -257,6 +263,7 @@ const CTX_FP_STATE: i32 = 136;
 const CTX_FP_OP: i32 = 144;
 const CTX_FCSR: i32 = 152;
 const CTX_CBO_ZERO: i32 = 160;
+const CTX_RESERVATION: i32 = 168;
 
 /// Size of one block-cache slot of the caller:
 /// `#[repr(C)] { paddr: u64, code: Option<Code>, gen: u32, .. }`.
@@ -291,6 +298,7 @@ const _: () = {
     assert!(std::mem::offset_of!(JitCtx, limit) == CTX_LIMIT as usize);
     assert!(std::mem::offset_of!(JitCtx, store_log) == CTX_STORE_LOG as usize);
     assert!(std::mem::offset_of!(JitCtx, cbo_zero) == CTX_CBO_ZERO as usize);
+    assert!(std::mem::offset_of!(JitCtx, reservation) == CTX_RESERVATION as usize);
     assert!(std::mem::offset_of!(JitCtx, store_log_len) == CTX_STORE_LOG_LEN as usize);
     assert!(std::mem::offset_of!(JitCtx, tlb_exec) == CTX_TLB_EXEC as usize);
     assert!(std::mem::offset_of!(JitCtx, slots) == CTX_SLOTS as usize);
@@ -437,7 +445,13 @@ pub fn supported(op: Op) -> bool {
             | Fsw
             | Fsd
     ) || is_amo(op)
+        || is_reserved(op)
         || vireo_isa::is_fp_arith(op)
+}
+
+/// Whether `op` is `lr.w`/`lr.d`/`sc.w`/`sc.d`.
+pub(crate) fn is_reserved(op: Op) -> bool {
+    matches!(op, Op::LrW | Op::LrD | Op::ScW | Op::ScD)
 }
 
 /// Whether `op` is an AMO (`amo*.w`/`.d`, not `lr`/`sc`).
@@ -1959,6 +1973,84 @@ impl<'a> Translator<'a> {
         self.set(i.rd, old);
     }
 
+    /// The guest address of `lr`/`sc` after the alignment guard
+    /// (misaligned: the interpreter raises the fault) and the access
+    /// size.
+    fn reserved_addr(&mut self, i: &Insn, k: u64, off: i64) -> (Value, u64) {
+        let size: u64 = if matches!(i.op, Op::LrW | Op::ScW) {
+            4
+        } else {
+            8
+        };
+        let addr = self.get(i.rs1);
+        let low = self.b.ins().band_imm_s(addr, size as i64 - 1);
+        let aligned = self.b.ins().icmp_imm_s(IntCC::Equal, low, 0);
+        self.guard(aligned, k, off);
+        (addr, size)
+    }
+
+    /// `lr.w`/`lr.d`: an atomic load through the read TLB that records
+    /// the reservation (host address and the value, sign-extended for
+    /// `.w`, see [`JitCtx::reservation`]).
+    fn load_reserved(&mut self, i: &Insn, k: u64, off: i64) {
+        let (addr, size) = self.reserved_addr(i, k, off);
+        let e = self.tlb_lookup(false, addr, size, k, off);
+        let t = MemFlagsData::trusted();
+        let addend = self.b.ins().load(types::I64, t, e, TLB_ADDEND as i32);
+        let host = self.b.ins().iadd(addr, addend);
+        // Aligned (checked) guest RAM (a TLB hit): no trap.
+        let v = if size == 4 {
+            let w = self.b.ins().atomic_load(types::I32, t, host);
+            self.b.ins().sextend(types::I64, w)
+        } else {
+            self.b.ins().atomic_load(types::I64, t, host)
+        };
+        let resv = self.ctx_word(CTX_RESERVATION);
+        self.b.ins().store(t, host, resv, 0);
+        self.b.ins().store(t, v, resv, 8);
+        self.set(i.rd, v);
+    }
+
+    /// `sc.w`/`sc.d`: through the write TLB (and the flagged-page guard);
+    /// the reservation is dropped, and when it was for this address the
+    /// store is a compare-and-swap against the value `lr` saw. rd gets 0
+    /// on success, 1 on failure.
+    fn store_conditional(&mut self, i: &Insn, k: u64, off: i64) {
+        let (addr, size) = self.reserved_addr(i, k, off);
+        let host = self.write_host(addr, size, k, off);
+        let src = self.get(i.rs2);
+        let t = MemFlagsData::trusted();
+        let resv = self.ctx_word(CTX_RESERVATION);
+        let raddr = self.b.ins().load(types::I64, t, resv, 0);
+        let expected = self.b.ins().load(types::I64, t, resv, 8);
+        let zero = self.iconst(0);
+        self.b.ins().store(t, zero, resv, 0);
+        let held = self.b.ins().icmp(IntCC::Equal, raddr, host);
+        let try_swap = self.b.create_block();
+        let join = self.b.create_block();
+        let rd = self.b.append_block_param(join, types::I64);
+        let fail = self.iconst(1);
+        self.b
+            .ins()
+            .brif(held, try_swap, &[], join, &[BlockArg::Value(fail)]);
+        self.b.switch_to_block(try_swap);
+        self.log_store(host, size);
+        let swapped = if size == 4 {
+            let e = self.b.ins().ireduce(types::I32, expected);
+            let v = self.b.ins().ireduce(types::I32, src);
+            let old = self.b.ins().atomic_cas(t, host, e, v);
+            self.b.ins().icmp(IntCC::Equal, old, e)
+        } else {
+            let old = self.b.ins().atomic_cas(t, host, expected, src);
+            self.b.ins().icmp(IntCC::Equal, old, expected)
+        };
+        let swapped = self.bool64(swapped);
+        let r = self.b.ins().bxor_imm_s(swapped, 1);
+        self.b.ins().jump(join, &[BlockArg::Value(r)]);
+        self.b.switch_to_block(join);
+        self.set(i.rd, rd);
+    }
+
     fn sext32(&mut self, v: Value) -> Value {
         let n = self.b.ins().ireduce(types::I32, v);
         self.b.ins().sextend(types::I64, n)
@@ -2178,6 +2270,8 @@ impl<'a> Translator<'a> {
                 }
             }
             op if is_amo(op) => self.amo(i, k, off),
+            LrW | LrD => self.load_reserved(i, k, off),
+            ScW | ScD => self.store_conditional(i, k, off),
             Flw | Fld => {
                 let mut v = self.load(i, k, off);
                 if i.op == Flw {
