@@ -805,9 +805,9 @@ fn amos_run_translated_like_the_interpreter() {
     // store puts a fresh value (x17, changing) in memory; after each, the
     // old value (rd, one of x5..x10) and the memory word go into a
     // rotating checksum in x16, and the source (x11..x15) changes.
-    // Looped: the interpreter, the JIT (baseline blocks hold
-    // amoswap/amoadd, Cranelift regions all of them) and the checking
-    // engine must leave the same registers and memory.
+    // Looped: the interpreter, the JIT (baseline blocks first, then
+    // Cranelift regions) and the checking engine must leave the same
+    // registers and memory.
     let funct5 = [0x00u32, 0x01, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x1c];
     let mut body = Vec::new();
     let mut put = |w: u32| body.extend_from_slice(&w.to_le_bytes());
@@ -868,8 +868,9 @@ fn lr_sc_run_translated_like_the_interpreter() {
     // holds the value LR saw); an SC to another address holding that
     // value (fails).
     // Every rd and the memory word go into a rotating checksum (x16).
-    // Looped: the interpreter, the JIT (Cranelift regions run LR/SC) and
-    // the checking engine must leave the same registers and memory.
+    // Looped: the interpreter, the JIT (baseline blocks first, then
+    // Cranelift regions) and the checking engine must leave the same
+    // registers and memory.
     let lr = |f3: u32, rd: u32, rs1: u32| 0x02 << 27 | rs1 << 15 | f3 << 12 | rd << 7 | 0x2f;
     let sc = |f3: u32, rd: u32, rs2: u32, rs1: u32, aqrl: u32| {
         0x03 << 27 | aqrl << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | 0x2f

@@ -105,13 +105,9 @@ const MAX_BLOCK_BYTES: usize = 32 << 10;
 /// before the first instruction it does not: the interpreter runs it, and
 /// Cranelift may take it once the block is hot): the instructions of
 /// Cranelift regions, most with a template of their own, the others
-/// through the helper ([`by_helper`]), less the AMOs that need a
-/// compare-and-swap loop on x86-64 (all but `amoswap` and `amoadd`).
+/// through the helper ([`by_helper`]).
 pub fn supported(op: Op) -> bool {
-    use Op::*;
     crate::supported(op)
-        && !crate::is_reserved(op)
-        && (!is_amo(op) || matches!(op, AmoswapW | AmoaddW | AmoswapD | AmoaddD))
 }
 
 /// Instructions the code calls [`crate::JitCtx::fp_op`] for: F/D
@@ -654,10 +650,12 @@ impl Baseline {
     }
 
     /// Whether blocks include `op` ([`supported`]): a checking translator
-    /// also leaves `cbo.zero` (eight logged stores, too long a template)
-    /// and the AMOs (no store log in their templates) to the interpreter.
+    /// also leaves `cbo.zero` (eight logged stores, too long a template),
+    /// the AMOs and `sc` (no store log in their templates) to the
+    /// interpreter.
     fn handles(&self, op: Op) -> bool {
-        supported(op) && !(self.log_stores && (op == Op::CboZero || is_amo(op)))
+        supported(op)
+            && !(self.log_stores && (matches!(op, Op::CboZero | Op::ScW | Op::ScD) || is_amo(op)))
     }
 
     /// Load guest register `r` into `dst`.
@@ -787,6 +785,134 @@ impl Baseline {
         a.alu_rr(false, 0x85, RAX, RAX);
         let trap = a.jcc(CC_NE);
         self.stubs.push((trap, Stub::Slow { off, k }));
+    }
+
+    /// An AMO: aligned (else the interpreter raises the fault), through
+    /// the write TLB, then `xchg` (always locked) for `amoswap`, `lock
+    /// xadd` for `amoadd`, and a `lock cmpxchg` loop for the others (x86
+    /// has no locked instruction returning the old value of an and, or,
+    /// xor, min or max); rd gets the old value (sign-extended for `.w`).
+    fn amo(&mut self, i: &Insn, off: i32, k: u32) {
+        use Op::*;
+        let w = !matches!(
+            i.op,
+            AmoswapW
+                | AmoaddW
+                | AmoxorW
+                | AmoandW
+                | AmoorW
+                | AmominW
+                | AmomaxW
+                | AmominuW
+                | AmomaxuW
+        );
+        let size = if w { 8 } else { 4 };
+        self.get(RAX, i.rs1);
+        let a = &mut self.asm;
+        a.alu_rr(true, 0x89, RCX, RAX);
+        a.alu_ri(false, ALU_AND, RCX, size - 1);
+        let misaligned = a.jcc(CC_NE);
+        self.stubs.push((misaligned, Stub::Slow { off, k }));
+        self.tlb(true, size, off, k);
+        match i.op {
+            AmoswapW | AmoswapD | AmoaddW | AmoaddD => {
+                self.get(R9, i.rs2);
+                let a = &mut self.asm;
+                if matches!(i.op, AmoaddW | AmoaddD) {
+                    a.byte(0xf0); // lock
+                    a.op_mem(w, &[0x0f, 0xc1], R9, RAX, 0); // xadd [rax], r9
+                } else {
+                    a.op_mem(w, &[0x87], R9, RAX, 0); // xchg [rax], r9
+                }
+            }
+            op => {
+                self.asm.alu_rr(true, 0x89, R10, RAX);
+                self.get(RCX, i.rs2);
+                let a = &mut self.asm;
+                a.op_mem(w, &[0x8b], RAX, R10, 0); // mov rax, [r10]
+                let again = a.buf.len();
+                // r9 = op(old = rax, src = rcx)
+                a.alu_rr(true, 0x89, R9, RAX);
+                let cmov = match op {
+                    AmoxorW | AmoxorD => Some(0x31),
+                    AmoandW | AmoandD => Some(0x21),
+                    AmoorW | AmoorD => Some(0x09),
+                    _ => None,
+                };
+                if let Some(opcode) = cmov {
+                    a.alu_rr(w, opcode, R9, RCX);
+                } else {
+                    // The old value stays when it is the answer, else
+                    // the source: cmp old, src; cmovcc r9 <- rcx.
+                    let cc = match op {
+                        AmominW | AmominD => CC_G,
+                        AmomaxW | AmomaxD => CC_L,
+                        AmominuW | AmominuD => CC_A,
+                        _ => CC_B,
+                    };
+                    a.alu_rr(w, 0x39, RAX, RCX); // cmp rax, rcx
+                    a.op_rr(w, &[0x0f, 0x40 | cc], R9, RCX);
+                }
+                a.byte(0xf0); // lock
+                a.op_mem(w, &[0x0f, 0xb1], R9, R10, 0); // cmpxchg [r10], r9
+                let retry = a.jcc(CC_NE);
+                a.patch(retry, again);
+                a.alu_rr(true, 0x89, R9, RAX);
+            }
+        }
+        if !w {
+            self.asm.sext32(R9, R9);
+        }
+        self.set(i.rd, R9);
+    }
+
+    /// `lr.w`/`lr.d`/`sc.w`/`sc.d`, as Cranelift regions run them (see
+    /// [`crate::JitCtx::reservation`]): aligned (else the interpreter
+    /// raises the fault), through the TLB; `lr` records the host address
+    /// and the value, `sc` drops the reservation and, when it was for
+    /// this address, stores by `lock cmpxchg` against the value `lr`
+    /// saw; rd = 0 on success, 1 on failure.
+    fn reserved(&mut self, i: &Insn, off: i32, k: u32) {
+        let lr = matches!(i.op, Op::LrW | Op::LrD);
+        let w = matches!(i.op, Op::LrD | Op::ScD);
+        let size = if w { 8 } else { 4 };
+        self.get(RAX, i.rs1);
+        let a = &mut self.asm;
+        a.alu_rr(true, 0x89, RCX, RAX);
+        a.alu_ri(false, ALU_AND, RCX, size - 1);
+        let misaligned = a.jcc(CC_NE);
+        self.stubs.push((misaligned, Stub::Slow { off, k }));
+        self.tlb(!lr, size, off, k);
+        let a = &mut self.asm;
+        a.load64(R11, CTX, crate::CTX_RESERVATION);
+        if lr {
+            // An aligned x86-64 load is atomic.
+            if w {
+                a.load64(R9, RAX, 0);
+            } else {
+                a.op_mem(true, &[0x63], R9, RAX, 0); // movsxd r9, [rax]
+            }
+            a.store64(R11, 0, RAX);
+            a.store64(R11, 8, R9);
+        } else {
+            a.alu_rr(true, 0x89, R10, RAX);
+            a.load64(RCX, R11, 0);
+            // mov qword [r11], 0
+            a.op_mem(true, &[0xc7], 0, R11, 0);
+            a.u32(0);
+            a.mov_ri(R9, 1);
+            a.alu_rr(true, 0x3b, RCX, R10);
+            let other = a.jcc(CC_NE);
+            a.load64(RAX, R11, 8);
+            self.get(RCX, i.rs2);
+            let a = &mut self.asm;
+            a.byte(0xf0); // lock
+            a.op_mem(w, &[0x0f, 0xb1], RCX, R10, 0); // cmpxchg [r10], rcx
+            a.setcc(CC_NE, R9);
+            let here = a.buf.len();
+            a.patch(other, here);
+        }
+        self.set(i.rd, R9);
     }
 
     /// An F/D load or store. Like Cranelift regions (see
@@ -969,32 +1095,8 @@ impl Baseline {
                     a.store64(RAX, 8 * j, R9);
                 }
             }
-            AmoswapW | AmoaddW | AmoswapD | AmoaddD => {
-                // Aligned (else the interpreter raises the fault), then
-                // `lock xadd` / `xchg` (always locked) on the host address;
-                // rd gets the old value (sign-extended for `.w`).
-                let w = matches!(i.op, AmoswapD | AmoaddD);
-                let size = if w { 8 } else { 4 };
-                self.get(RAX, i.rs1);
-                let a = &mut self.asm;
-                a.alu_rr(true, 0x89, RCX, RAX);
-                a.alu_ri(false, ALU_AND, RCX, size - 1);
-                let misaligned = a.jcc(CC_NE);
-                self.stubs.push((misaligned, Stub::Slow { off, k }));
-                self.tlb(true, size, off, k);
-                self.get(R9, i.rs2);
-                let a = &mut self.asm;
-                if matches!(i.op, AmoaddW | AmoaddD) {
-                    a.byte(0xf0); // lock
-                    a.op_mem(w, &[0x0f, 0xc1], R9, RAX, 0); // xadd [rax], r9
-                } else {
-                    a.op_mem(w, &[0x87], R9, RAX, 0); // xchg [rax], r9
-                }
-                if !w {
-                    a.sext32(R9, R9);
-                }
-                self.set(i.rd, R9);
-            }
+            op if is_amo(op) => self.amo(i, off, k),
+            LrW | LrD | ScW | ScD => self.reserved(i, off, k),
             Addi | Xori | Ori | Andi | Addiw => {
                 self.get(RAX, i.rs1);
                 let w = i.op != Addiw;
