@@ -2788,6 +2788,8 @@ mod tests {
             fp_op: None,
             fcsr: &FCSR_RNE_NX,
             cbo_zero: 1,
+            // (leaked: a test's context lives as long as the test)
+            reservation: Box::leak(Box::new([0u64; 2])).as_mut_ptr(),
         }
     }
 
