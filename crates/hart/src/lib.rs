@@ -498,16 +498,9 @@ type PageSlots =
 
 impl BlockCache {
     fn new() -> BlockCache {
-        let slots = zeroed_slots(BLOCK_SLOTS);
-        let mut insns = Vec::with_capacity(BLOCK_ARENA);
-        // Both are looked up at random (the slot of each block entered,
-        // the decoded instructions of each interpreted block): huge pages
-        // spare the host TLB misses.
-        vireo_memory::advise_huge_pages(&slots);
-        vireo_memory::advise_huge_pages(insns.spare_capacity_mut());
         BlockCache {
-            slots,
-            insns,
+            slots: zeroed_slots(BLOCK_SLOTS),
+            insns: Vec::with_capacity(BLOCK_ARENA),
             gen: 1,
             epoch: 0,
             decoded: 0,

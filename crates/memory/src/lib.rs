@@ -16,9 +16,7 @@ mod signals;
 
 pub use bus::{Bus, BusError, MmioDevice};
 pub use clock::{Clock, TIMEBASE_HZ};
-pub use ram::{
-    advise_huge_pages, read_sized, write_sized, GuestRam, RamError, CODE_LOG_LEN, PAGE_SIZE,
-};
+pub use ram::{read_sized, write_sized, GuestRam, RamError, CODE_LOG_LEN, PAGE_SIZE};
 pub use signals::{
     HartSignals, MIP_MEIP, MIP_MSIP, MIP_MTIP, MIP_SEIP, MIP_SSIP, MIP_STIP, REQ_FENCE_I,
     REQ_FLUSH_TLB, REQ_SSIP,

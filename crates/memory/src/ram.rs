@@ -102,24 +102,6 @@ pub unsafe fn write_sized(p: *mut u8, size: u64, v: u64) {
     }
 }
 
-/// Ask the host to back the whole 4 KiB pages of `mem` with transparent
-/// huge pages (2 MiB on x86-64) where it can: one host TLB entry then
-/// covers 512 small pages, which randomly accessed memory feels on every
-/// host TLB miss — guest RAM under translated code, the JIT's block
-/// tables (QEMU advises its guest RAM the same way). Only a hint: on a
-/// host with THP off or set to `never` nothing changes.
-pub fn advise_huge_pages<T>(mem: &[T]) {
-    let start = (mem.as_ptr() as usize).next_multiple_of(PAGE_SIZE as usize);
-    let end = (mem.as_ptr() as usize + std::mem::size_of_val(mem)) & !(PAGE_SIZE as usize - 1);
-    if end <= start {
-        return;
-    }
-    // SAFETY: `start..end` lies inside `mem`, memory the caller owns or
-    // borrows, mapped; MADV_HUGEPAGE changes how the kernel backs it,
-    // never its contents or its validity. A refusal only costs speed.
-    let _ = unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
-}
-
 /// Page flag: decoded instructions from this page are cached.
 const PAGE_CODE: u8 = 1;
 /// Page flag: not written since the dirty log was last taken.
@@ -149,18 +131,7 @@ impl GuestRam {
         }
         let mem = GuestMemoryMmap::<()>::from_ranges(&[(GuestAddress(base), size as usize)])
             .map_err(|e| alloc_err(e.to_string()))?;
-        let ram = Self::wrap(mem, base, size)?;
-        ram.advise_huge_pages();
-        Ok(ram)
-    }
-
-    /// Ask the host to back RAM with transparent huge pages (see
-    /// [`advise_huge_pages`]).
-    fn advise_huge_pages(&self) {
-        // SAFETY: `host..host+size` is the mapping owned by `mem`, alive
-        // as long as `self`.
-        let all = unsafe { std::slice::from_raw_parts(self.host, self.size as usize) };
-        advise_huge_pages(all);
+        Self::wrap(mem, base, size)
     }
 
     /// Map guest RAM copy-on-write from `file` at byte `offset` (a
