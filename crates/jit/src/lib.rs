@@ -33,11 +33,13 @@
 //! Translated code never traps: it reads and writes the registers, reads
 //! the TLB, flag and slot arrays, and reads and writes guest RAM through
 //! TLB hits (whose invariant is that the whole page is RAM the current
-//! privilege may access that way). Its one call back into the host is
+//! privilege may access that way), and the hart's LR reservation
+//! ([`JitCtx::reservation`]). Its one call back into the host is
 //! [`JitCtx::fp_op`], for the F/D arithmetic that does not run inline
 //! (inline only where the host FPU gives the same value and raises no new
-//! flag; see `Translator::fp_inline`). Regions end before CSR, atomic
-//! and system instructions (the interpreter runs those).
+//! flag; see `Translator::fp_inline`). Regions end before CSR and system
+//! instructions (the interpreter runs those); AMOs and `lr`/`sc` run as
+//! host atomics on guest RAM.
 //!
 //! The guest `pc` is an input, not a constant of the code: the same physical
 //! region reached through two virtual mappings gets correct `auipc`, link
