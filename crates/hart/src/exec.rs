@@ -198,19 +198,8 @@ impl Hart {
 
     fn amo(&mut self, i: &Insn, vaddr: u64, src: u64) -> Result<u64, Trap> {
         use Op::*;
-        let word = matches!(
-            i.op,
-            AmoswapW
-                | AmoaddW
-                | AmoxorW
-                | AmoandW
-                | AmoorW
-                | AmominW
-                | AmomaxW
-                | AmominuW
-                | AmomaxuW
-        );
-        let size = if word { 4 } else { 8 };
+        let size = vireo_isa::atomic_size(i.op).unwrap_or(8);
+        let word = size == 4;
         let (p, paddr) = self.amo_ptr(vaddr, size, Access::Store)?;
         self.ram.note_store(paddr);
         if word {

@@ -300,6 +300,24 @@ pub fn fp_writes_int_rd(op: Op) -> bool {
     )
 }
 
+/// The access size of an A-extension instruction: 4 for `amo*.w`,
+/// `lr.w` and `sc.w`, 8 for the `.d` forms; `None` for any other.
+pub fn atomic_size(op: Op) -> Option<u64> {
+    use Op::*;
+    match op {
+        LrW | ScW | AmoswapW | AmoaddW | AmoxorW | AmoandW | AmoorW | AmominW | AmomaxW
+        | AmominuW | AmomaxuW => Some(4),
+        LrD | ScD | AmoswapD | AmoaddD | AmoxorD | AmoandD | AmoorD | AmominD | AmomaxD
+        | AmominuD | AmomaxuD => Some(8),
+        _ => None,
+    }
+}
+
+/// Whether `op` is an AMO (`amo*.w`/`.d`; not `lr`/`sc`).
+pub fn is_amo(op: Op) -> bool {
+    atomic_size(op).is_some() && !matches!(op, Op::LrW | Op::LrD | Op::ScW | Op::ScD)
+}
+
 /// Whether `op` is an F/D operation other than the loads and stores
 /// (`flw`, `fsw`, `fld`, `fsd`): arithmetic, conversions, moves,
 /// comparisons and classification.

@@ -787,6 +787,21 @@ impl Baseline {
         self.stubs.push((trap, Stub::Slow { off, k }));
     }
 
+    /// The host address of the word an AMO, `lr` or `sc` accesses, in
+    /// `rax`: the address in rs1, aligned (else the interpreter raises
+    /// the fault), through the read or write TLB. Returns the size.
+    fn atomic_address(&mut self, i: &Insn, write: bool, off: i32, k: u32) -> i32 {
+        let size = vireo_isa::atomic_size(i.op).unwrap_or(8) as i32;
+        self.get(RAX, i.rs1);
+        let a = &mut self.asm;
+        a.alu_rr(true, 0x89, RCX, RAX);
+        a.alu_ri(false, ALU_AND, RCX, size - 1);
+        let misaligned = a.jcc(CC_NE);
+        self.stubs.push((misaligned, Stub::Slow { off, k }));
+        self.tlb(write, size, off, k);
+        size
+    }
+
     /// An AMO: aligned (else the interpreter raises the fault), through
     /// the write TLB, then `xchg` (always locked) for `amoswap`, `lock
     /// xadd` for `amoadd`, and a `lock cmpxchg` loop for the others (x86
@@ -794,26 +809,8 @@ impl Baseline {
     /// xor, min or max); rd gets the old value (sign-extended for `.w`).
     fn amo(&mut self, i: &Insn, off: i32, k: u32) {
         use Op::*;
-        let w = !matches!(
-            i.op,
-            AmoswapW
-                | AmoaddW
-                | AmoxorW
-                | AmoandW
-                | AmoorW
-                | AmominW
-                | AmomaxW
-                | AmominuW
-                | AmomaxuW
-        );
-        let size = if w { 8 } else { 4 };
-        self.get(RAX, i.rs1);
-        let a = &mut self.asm;
-        a.alu_rr(true, 0x89, RCX, RAX);
-        a.alu_ri(false, ALU_AND, RCX, size - 1);
-        let misaligned = a.jcc(CC_NE);
-        self.stubs.push((misaligned, Stub::Slow { off, k }));
-        self.tlb(true, size, off, k);
+        let size = self.atomic_address(i, true, off, k);
+        let w = size == 8;
         match i.op {
             AmoswapW | AmoswapD | AmoaddW | AmoaddD => {
                 self.get(R9, i.rs2);
@@ -874,15 +871,7 @@ impl Baseline {
     /// saw; rd = 0 on success, 1 on failure.
     fn reserved(&mut self, i: &Insn, off: i32, k: u32) {
         let lr = matches!(i.op, Op::LrW | Op::LrD);
-        let w = matches!(i.op, Op::LrD | Op::ScD);
-        let size = if w { 8 } else { 4 };
-        self.get(RAX, i.rs1);
-        let a = &mut self.asm;
-        a.alu_rr(true, 0x89, RCX, RAX);
-        a.alu_ri(false, ALU_AND, RCX, size - 1);
-        let misaligned = a.jcc(CC_NE);
-        self.stubs.push((misaligned, Stub::Slow { off, k }));
-        self.tlb(!lr, size, off, k);
+        let w = self.atomic_address(i, !lr, off, k) == 8;
         let a = &mut self.asm;
         a.load64(R11, CTX, crate::CTX_RESERVATION);
         if lr {

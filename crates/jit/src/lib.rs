@@ -456,31 +456,7 @@ pub(crate) fn is_reserved(op: Op) -> bool {
     matches!(op, Op::LrW | Op::LrD | Op::ScW | Op::ScD)
 }
 
-/// Whether `op` is an AMO (`amo*.w`/`.d`, not `lr`/`sc`).
-pub(crate) fn is_amo(op: Op) -> bool {
-    use Op::*;
-    matches!(
-        op,
-        AmoswapW
-            | AmoaddW
-            | AmoxorW
-            | AmoandW
-            | AmoorW
-            | AmominW
-            | AmomaxW
-            | AmominuW
-            | AmomaxuW
-            | AmoswapD
-            | AmoaddD
-            | AmoxorD
-            | AmoandD
-            | AmoorD
-            | AmominD
-            | AmomaxD
-            | AmominuD
-            | AmomaxuD
-    )
-}
+pub(crate) use vireo_isa::is_amo;
 
 /// F/D instructions, loads and stores included (a region holding one
 /// checks the FPU state on entry, and runs only while it is Dirty).
@@ -1955,11 +1931,7 @@ impl<'a> Translator<'a> {
             AmominuD => (R::Umin, false),
             _ => (R::Umax, false),
         };
-        let size: u64 = if word { 4 } else { 8 };
-        let addr = self.get(i.rs1);
-        let low = self.b.ins().band_imm_s(addr, size as i64 - 1);
-        let aligned = self.b.ins().icmp_imm_s(IntCC::Equal, low, 0);
-        self.guard(aligned, k, off);
+        let (addr, size) = self.atomic_addr(i, k, off);
         let host = self.write_host(addr, size, k, off);
         let src = self.get(i.rs2);
         self.log_store(host, size);
@@ -1975,15 +1947,11 @@ impl<'a> Translator<'a> {
         self.set(i.rd, old);
     }
 
-    /// The guest address of `lr`/`sc` after the alignment guard
-    /// (misaligned: the interpreter raises the fault) and the access
-    /// size.
-    fn reserved_addr(&mut self, i: &Insn, k: u64, off: i64) -> (Value, u64) {
-        let size: u64 = if matches!(i.op, Op::LrW | Op::ScW) {
-            4
-        } else {
-            8
-        };
+    /// The guest address of an AMO, `lr` or `sc` after the alignment
+    /// guard (misaligned: the interpreter raises the fault), and the
+    /// access size.
+    fn atomic_addr(&mut self, i: &Insn, k: u64, off: i64) -> (Value, u64) {
+        let size = vireo_isa::atomic_size(i.op).unwrap_or(8);
         let addr = self.get(i.rs1);
         let low = self.b.ins().band_imm_s(addr, size as i64 - 1);
         let aligned = self.b.ins().icmp_imm_s(IntCC::Equal, low, 0);
@@ -1995,7 +1963,7 @@ impl<'a> Translator<'a> {
     /// the reservation (host address and the value, sign-extended for
     /// `.w`, see [`JitCtx::reservation`]).
     fn load_reserved(&mut self, i: &Insn, k: u64, off: i64) {
-        let (addr, size) = self.reserved_addr(i, k, off);
+        let (addr, size) = self.atomic_addr(i, k, off);
         let e = self.tlb_lookup(false, addr, size, k, off);
         let t = MemFlagsData::trusted();
         let addend = self.b.ins().load(types::I64, t, e, TLB_ADDEND as i32);
@@ -2018,7 +1986,7 @@ impl<'a> Translator<'a> {
     /// store is a compare-and-swap against the value `lr` saw. rd gets 0
     /// on success, 1 on failure.
     fn store_conditional(&mut self, i: &Insn, k: u64, off: i64) {
-        let (addr, size) = self.reserved_addr(i, k, off);
+        let (addr, size) = self.atomic_addr(i, k, off);
         let host = self.write_host(addr, size, k, off);
         let src = self.get(i.rs2);
         let t = MemFlagsData::trusted();
