@@ -950,13 +950,14 @@ fn lr_sc_run_translated_like_the_interpreter() {
 #[test]
 fn lr_sc_and_amos_stay_atomic_across_harts() {
     // Four harts on four threads, one RAM, started together: each adds 1
-    // to a shared doubleword 60 000 times by an lr.d/addi/sc.d loop
+    // to a shared doubleword 200 000 times by an lr.d/addi/sc.d loop
     // (retried until the sc succeeds) and to a shared word by amoadd.w.
     // No increment may be lost: in the interpreter, in baseline code
-    // (Cranelift thresholds above the run's length) and in Cranelift
-    // regions (no baseline tier).
+    // (Cranelift thresholds at their highest: its first 65 535 entries,
+    // then Cranelift regions) and in Cranelift regions alone (no
+    // baseline tier).
     const HARTS: u64 = 4;
-    const ITERS: u32 = 60_000;
+    const ITERS: u32 = 200_000;
     let lr_d = |rd: u32, rs1: u32| 0x02 << 27 | rs1 << 15 | 3 << 12 | rd << 7 | 0x2f;
     let sc_d =
         |rd: u32, rs2: u32, rs1: u32| 0x03 << 27 | rs2 << 20 | rs1 << 15 | 3 << 12 | rd << 7 | 0x2f;
