@@ -81,7 +81,7 @@ fn orc_b(v: u64) -> u64 {
     r
 }
 
-/// The block `cbo.*` work on (shared with translated code).
+// The block `cbo.*` work on (shared with translated code).
 use vireo_jit::CBO_BLOCK;
 
 impl Hart {

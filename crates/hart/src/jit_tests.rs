@@ -819,14 +819,7 @@ fn amos_run_translated_like_the_interpreter() {
             let aqrl = n % 4;
             put(s(f3, base, 17, 0)); // sw/sd x17, 0(base)
             put(f5 << 27 | aqrl << 25 | rs2 << 20 | base << 15 | f3 << 12 | rd << 7 | 0x2f);
-            put(i(0x03, f3, 18, base, 0)); // lw/ld x18, 0(base)
-            put(r(0x33, 4, 0, 16, 16, rd)); // xor x16, x16, rd
-            put(r(0x33, 4, 0, 16, 16, 18)); // xor x16, x16, x18
-            put(i(0x13, 1, 18, 16, 7)); // slli x18, x16, 7
-            put(i(0x13, 5, 16, 16, 57)); // srli x16, x16, 57
-            put(r(0x33, 6, 0, 16, 16, 18)); // or x16, x16, x18
-            put(r(0x33, 0, 0, 17, 17, rs2)); // add x17, x17, rs2
-            put(i(0x13, 0, rs2, rs2, 0x3a5 - 97 * n as i32));
+            checksum_tail(&mut put, f3, base, &[rd], rs2, n);
             n += 1;
         }
     }
@@ -838,6 +831,23 @@ fn amos_run_translated_like_the_interpreter() {
             h.x[11 + k] = v.rotate_left(31);
         }
     });
+}
+
+/// What the AMO and lr/sc test programs put after each case: the word
+/// at `base` (`lw`/`ld` by `f3`) and the registers `results` folded into
+/// a rotating checksum in x16, then the next case's stored value (x17)
+/// and source (`rs2`, changed by case number `n`).
+fn checksum_tail(put: &mut impl FnMut(u32), f3: u32, base: u32, results: &[u32], rs2: u32, n: u32) {
+    put(i(0x03, f3, 18, base, 0)); // lw/ld x18, 0(base)
+    for &rd in results {
+        put(r(0x33, 4, 0, 16, 16, rd)); // xor x16, x16, rd
+    }
+    put(r(0x33, 4, 0, 16, 16, 18)); // xor x16, x16, x18
+    put(i(0x13, 1, 18, 16, 7)); // slli x18, x16, 7
+    put(i(0x13, 5, 16, 16, 57)); // srli x16, x16, 57
+    put(r(0x33, 6, 0, 16, 16, 18)); // or x16, x16, x18
+    put(r(0x33, 0, 0, 17, 17, rs2)); // add x17, x17, rs2
+    put(i(0x13, 0, rs2, rs2, 0x3a5 - 97 * n as i32));
 }
 
 /// Run `code` (ending in `wfi`) from `CODE` with the data window filled
@@ -923,15 +933,7 @@ fn lr_sc_run_translated_like_the_interpreter() {
                     put(r(0x33, 4, 0, 16, 16, 19)); // xor x16, x16, x19
                 }
             }
-            put(i(0x03, f3, 18, base, 0)); // lw/ld x18, 0(base)
-            put(r(0x33, 4, 0, 16, 16, rd)); // xor x16, x16, rd
-            put(r(0x33, 4, 0, 16, 16, rd2)); // xor x16, x16, rd2
-            put(r(0x33, 4, 0, 16, 16, 18)); // xor x16, x16, x18
-            put(i(0x13, 1, 18, 16, 7)); // slli x18, x16, 7
-            put(i(0x13, 5, 16, 16, 57)); // srli x16, x16, 57
-            put(r(0x33, 6, 0, 16, 16, 18)); // or x16, x16, x18
-            put(r(0x33, 0, 0, 17, 17, rs2)); // add x17, x17, rs2
-            put(i(0x13, 0, rs2, rs2, 0x3a5 - 97 * n as i32));
+            checksum_tail(&mut put, f3, base, &[rd, rd2], rs2, n);
             put(i(0x13, 0, rd2, 0, 7)); // li rd2, 7 (an SC must set it)
             n += 1;
         }

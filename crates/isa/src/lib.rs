@@ -313,9 +313,14 @@ pub fn atomic_size(op: Op) -> Option<u64> {
     }
 }
 
+/// Whether `op` is `lr.w`/`lr.d`/`sc.w`/`sc.d`.
+pub fn is_lr_sc(op: Op) -> bool {
+    matches!(op, Op::LrW | Op::LrD | Op::ScW | Op::ScD)
+}
+
 /// Whether `op` is an AMO (`amo*.w`/`.d`; not `lr`/`sc`).
 pub fn is_amo(op: Op) -> bool {
-    atomic_size(op).is_some() && !matches!(op, Op::LrW | Op::LrD | Op::ScW | Op::ScD)
+    atomic_size(op).is_some() && !is_lr_sc(op)
 }
 
 /// Whether `op` is an F/D operation other than the loads and stores

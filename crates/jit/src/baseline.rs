@@ -830,13 +830,13 @@ impl Baseline {
                 let again = a.buf.len();
                 // r9 = op(old = rax, src = rcx)
                 a.alu_rr(true, 0x89, R9, RAX);
-                let cmov = match op {
+                let alu = match op {
                     AmoxorW | AmoxorD => Some(0x31),
                     AmoandW | AmoandD => Some(0x21),
                     AmoorW | AmoorD => Some(0x09),
                     _ => None,
                 };
-                if let Some(opcode) = cmov {
+                if let Some(opcode) = alu {
                     a.alu_rr(w, opcode, R9, RCX);
                 } else {
                     // The old value stays when it is the answer, else

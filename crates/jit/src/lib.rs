@@ -446,14 +446,8 @@ pub fn supported(op: Op) -> bool {
             | Fld
             | Fsw
             | Fsd
-    ) || is_amo(op)
-        || is_reserved(op)
+    ) || vireo_isa::atomic_size(op).is_some()
         || vireo_isa::is_fp_arith(op)
-}
-
-/// Whether `op` is `lr.w`/`lr.d`/`sc.w`/`sc.d`.
-pub(crate) fn is_reserved(op: Op) -> bool {
-    matches!(op, Op::LrW | Op::LrD | Op::ScW | Op::ScD)
 }
 
 pub(crate) use vireo_isa::is_amo;
@@ -1796,12 +1790,7 @@ impl<'a> Translator<'a> {
         };
         let base = self.get(i.rs1);
         let addr = self.b.ins().iadd_imm_s(base, i.imm);
-        let e = self.tlb_lookup(false, addr, size, k, off);
-        let addend = self
-            .b
-            .ins()
-            .load(types::I64, MemFlagsData::trusted(), e, TLB_ADDEND as i32);
-        let host = self.b.ins().iadd(addr, addend);
+        let host = self.read_host(addr, size, k, off);
         // Guest memory: possibly unaligned, never traps (TLB hit = RAM).
         let f = MemFlagsData::new().with_notrap();
         let v = if ty == types::I64 {
@@ -1820,6 +1809,17 @@ impl<'a> Translator<'a> {
             }
         };
         v
+    }
+
+    /// The host address of a read of `size` bytes at guest `addr`: the
+    /// read-TLB fast path.
+    fn read_host(&mut self, addr: Value, size: u64, k: u64, off: i64) -> Value {
+        let e = self.tlb_lookup(false, addr, size, k, off);
+        let addend = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), e, TLB_ADDEND as i32);
+        self.b.ins().iadd(addr, addend)
     }
 
     /// Store `val` (its low bytes) as instruction `i` (an integer or FP
@@ -1911,25 +1911,16 @@ impl<'a> Translator<'a> {
     fn amo(&mut self, i: &Insn, k: u64, off: i64) {
         use cranelift_codegen::ir::AtomicRmwOp as R;
         use Op::*;
-        let (op, word) = match i.op {
-            AmoswapW => (R::Xchg, true),
-            AmoaddW => (R::Add, true),
-            AmoxorW => (R::Xor, true),
-            AmoandW => (R::And, true),
-            AmoorW => (R::Or, true),
-            AmominW => (R::Smin, true),
-            AmomaxW => (R::Smax, true),
-            AmominuW => (R::Umin, true),
-            AmomaxuW => (R::Umax, true),
-            AmoswapD => (R::Xchg, false),
-            AmoaddD => (R::Add, false),
-            AmoxorD => (R::Xor, false),
-            AmoandD => (R::And, false),
-            AmoorD => (R::Or, false),
-            AmominD => (R::Smin, false),
-            AmomaxD => (R::Smax, false),
-            AmominuD => (R::Umin, false),
-            _ => (R::Umax, false),
+        let op = match i.op {
+            AmoswapW | AmoswapD => R::Xchg,
+            AmoaddW | AmoaddD => R::Add,
+            AmoxorW | AmoxorD => R::Xor,
+            AmoandW | AmoandD => R::And,
+            AmoorW | AmoorD => R::Or,
+            AmominW | AmominD => R::Smin,
+            AmomaxW | AmomaxD => R::Smax,
+            AmominuW | AmominuD => R::Umin,
+            _ => R::Umax,
         };
         let (addr, size) = self.atomic_addr(i, k, off);
         let host = self.write_host(addr, size, k, off);
@@ -1937,7 +1928,7 @@ impl<'a> Translator<'a> {
         self.log_store(host, size);
         // Aligned (checked) guest RAM (a TLB hit): no trap.
         let t = MemFlagsData::trusted();
-        let old = if word {
+        let old = if size == 4 {
             let src = self.b.ins().ireduce(types::I32, src);
             let old = self.b.ins().atomic_rmw(types::I32, t, op, host, src);
             self.b.ins().sextend(types::I64, old)
@@ -1964,10 +1955,8 @@ impl<'a> Translator<'a> {
     /// `.w`, see [`JitCtx::reservation`]).
     fn load_reserved(&mut self, i: &Insn, k: u64, off: i64) {
         let (addr, size) = self.atomic_addr(i, k, off);
-        let e = self.tlb_lookup(false, addr, size, k, off);
+        let host = self.read_host(addr, size, k, off);
         let t = MemFlagsData::trusted();
-        let addend = self.b.ins().load(types::I64, t, e, TLB_ADDEND as i32);
-        let host = self.b.ins().iadd(addr, addend);
         // Aligned (checked) guest RAM (a TLB hit): no trap.
         let v = if size == 4 {
             let w = self.b.ins().atomic_load(types::I32, t, host);
