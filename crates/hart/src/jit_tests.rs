@@ -624,6 +624,61 @@ fn store_into_translated_code_invalidates_it() {
 }
 
 #[test]
+fn store_into_a_linked_block_reaches_the_next_call() {
+    // The same `jal` calls F (in its page) 200 times; half-way, the loop
+    // rewrites F's first instruction. Baseline code links the `jal`
+    // block straight to F's code after its first run; the store must
+    // still make the 101st call run the new instruction.
+    //       li t0, 200
+    //    1: jal ra, F; addi t0, t0, -1; li t1, 100; bne t0, t1, 2f
+    //       sw t2, 0x100(s0); fence.i
+    //    2: bnez t0, 1b; wfi
+    // F (at CODE + 0x100): addi a1, zero, 1; add a2, a2, a1; ret
+    let addi_a1 = |v: i32| i(0x13, 0, 11, 0, v);
+    let main = [
+        i(0x13, 0, 5, 0, 200),
+        jal(1, 0x100 - 4),
+        i(0x13, 0, 5, 5, -1),
+        i(0x13, 0, 6, 0, 100),
+        b(1, 5, 6, 12),
+        s(2, 8, 7, 0x100),
+        FENCE_I,
+        b(1, 5, 0, -24),
+        WFI,
+    ];
+    let f = [addi_a1(1), r(0x33, 0, 0, 12, 12, 11), i(0x67, 0, 0, 1, 0)];
+    let mut code = vec![0u8; 0x10c];
+    for (k, w) in main.iter().enumerate() {
+        code[4 * k..4 * k + 4].copy_from_slice(&w.to_le_bytes());
+    }
+    for (k, w) in f.iter().enumerate() {
+        code[0x100 + 4 * k..0x104 + 4 * k].copy_from_slice(&w.to_le_bytes());
+    }
+    let harts: [(&str, fn() -> Box<Hart>); 3] = [
+        ("interp", || new_hart(Engine::Interp)),
+        ("baseline", || baseline_only(Engine::Jit)),
+        ("jit", || new_hart(Engine::Jit)),
+    ];
+    for (name, make) in harts {
+        let mut h = make();
+        h.bus().ram().write_bytes(CODE, &code).unwrap();
+        h.x[8] = CODE;
+        h.x[7] = addi_a1(2) as u64;
+        assert_eq!(h.run(1_000_000), Exit::Wfi, "{name}");
+        assert_eq!(h.x[12], 100 + 2 * 100, "{name}: the rewritten F must run");
+        assert_eq!(h.instret, 1 + 200 * 5 + 200 * 3 + 2 + 1, "{name}");
+        let st = h.stats();
+        if name != "interp" {
+            assert!(st.baseline_blocks >= 2, "{name}: {st:?}");
+            assert!(st.code_pages_dropped >= 1, "{name}: {st:?}");
+            // Most calls and returns went from block to block in
+            // translated code.
+            assert!(st.jit_chained > 300, "{name}: {st:?}");
+        }
+    }
+}
+
+#[test]
 fn engine_can_be_switched_between_runs() {
     let body: Vec<u8> = [r(0x33, 0, 0, 10, 10, 11), i(0x13, 0, 11, 11, 1)]
         .iter()

@@ -246,9 +246,8 @@ struct BlockSlot {
     len: u16,
     /// Without code: runs of the block in the interpreter (JIT engine;
     /// saturates at the threshold) within the instruction window `window`
-    /// (see `HEAT_WINDOW_SHIFT`). With baseline code: entries left before
-    /// the code asks for a Cranelift translation (see
-    /// `vireo_jit::baseline`), counted down by the code itself.
+    /// (see `HEAT_WINDOW_SHIFT`). Baseline code counts its entries in a
+    /// counter of its own (see `vireo_jit::baseline`).
     heat: u16,
     window: u16,
     /// Runs of the block in the interpreter since it was decoded
@@ -261,7 +260,6 @@ const _: () = {
     assert!(std::mem::offset_of!(BlockSlot, paddr) == vireo_jit::SLOT_PADDR);
     assert!(std::mem::offset_of!(BlockSlot, code) == vireo_jit::SLOT_CODE);
     assert!(std::mem::offset_of!(BlockSlot, gen) == vireo_jit::SLOT_GEN);
-    assert!(std::mem::offset_of!(BlockSlot, heat) == vireo_jit::SLOT_HEAT);
 };
 
 /// [`vireo_jit::JitCtx::fp_op`] of the hart: one F/D arithmetic instruction
@@ -1329,7 +1327,15 @@ impl Hart {
             self.pc = ctx.next_pc;
             self.retire(ctx.executed as i64);
             if let Ok(Some((_, _, slot))) = self.fetch_block() {
-                self.translate_block(slot);
+                // A block entered by a link may have a region in its slot
+                // already (see vireo_jit::baseline).
+                let has_region = match (self.blocks.slots[slot].code, self.baseline.as_ref()) {
+                    (Some(c), Some(b)) => !b.owns(c),
+                    (c, _) => c.is_some(),
+                };
+                if !has_region {
+                    self.translate_block(slot);
+                }
             }
             return !checking;
         }
@@ -1602,12 +1608,9 @@ impl Hart {
             return;
         }
         let insns = &self.blocks.insns[s.start as usize..s.start as usize + s.len as usize];
-        match b.translate(insns, slot, paddr) {
-            Ok(code) => {
-                let s = &mut self.blocks.slots[slot];
-                s.code = Some(code);
-                s.heat = self.config.jit_hot.clamp(1, u16::MAX as u32) as u16;
-            }
+        let hot = self.config.jit_hot.clamp(1, u16::MAX as u32) as u16;
+        match b.translate(insns, hot, paddr) {
+            Ok(code) => self.blocks.slots[slot].code = Some(code),
             Err(NoCode::Unsupported) => {}
             Err(NoCode::Full) => {
                 self.blocks.flush();
@@ -1654,6 +1657,13 @@ impl Hart {
             let i = BlockCache::slot_index(paddr);
             let s = &mut self.blocks.slots[i];
             if s.paddr == paddr && s.gen == self.blocks.gen {
+                if let (Some(old), Some(b)) = (s.code, self.baseline.as_mut()) {
+                    // SAFETY: we are between blocks in `run` (no
+                    // translated code runs); the region is freed only
+                    // with a flush (`translate_block`), which makes the
+                    // baseline block unreachable.
+                    unsafe { b.forward(old, code) };
+                }
                 s.code = Some(code);
             }
             self.blocks

@@ -23,12 +23,40 @@
 //!
 //! # Tiering
 //!
-//! Each block counts down its entries in the 16-bit `heat` field of its
-//! block slot ([`SLOT_HEAT`]): the code is only entered through that slot
-//! (the dispatcher and chains both look it up), so its slot is the
-//! current one while it runs. When the count reaches zero the block
+//! Each block counts down its entries in a 16-bit counter of its own (a
+//! dense array of the translator, one per block, so that entering a
+//! block touches no block slot). When the count reaches zero the block
 //! leaves with [`EXIT_HOT`] before doing anything, and the caller asks
-//! Cranelift for an optimized region there.
+//! Cranelift for an optimized region there. When that region arrives,
+//! [`Baseline::forward`] turns the block's entry into a jump to it, so
+//! that links into the block (below) reach the better code too.
+//!
+//! # Direct links
+//!
+//! A branch, `jal` or fall-through whose target lies in the block's own
+//! physical page ends in a `jmp rel32` that first points to a resolving
+//! stub: the shared chain lookup, which on success also patches the
+//! `jmp` (through the writable view) to point straight at the target's
+//! code. From then on the transition is six host instructions with no
+//! table lookup: the instruction limit check, the target's pc, the
+//! statistics count and a direct jump. No table says who links where,
+//! because no link needs undoing:
+//! - a link joins two blocks of one physical page, entered from outside
+//!   the page only through a block slot (dispatcher, chain stub, region
+//!   exits); a store into the page drops every slot of the page
+//!   (`drop_page` in the hart), so its linked code becomes unreachable
+//!   as a whole, and so does all code after a block-cache flush;
+//! - same-page targets need no TLB check: the source block was entered
+//!   at a pc whose fetch-TLB entry maps this page, and translated code
+//!   changes no mapping;
+//! - a target whose slot was since reused by another block is still a
+//!   valid translation of its guest bytes (the page was not written);
+//! - a target later replaced by a Cranelift region forwards to it
+//!   ([`Baseline::forward`]);
+//! - code memory (baseline, or Cranelift's, which a link may reach) is
+//!   only freed together with a block-cache flush.
+//!
+//! Checking translators (`--engine check`) emit no links.
 //!
 //! # Code memory and W^X
 //!
@@ -43,8 +71,8 @@ use crate::{
     is_amo, Code, CTX_ASID_TAG, CTX_EXECUTED, CTX_F, CTX_FP_OP, CTX_FP_STATE, CTX_GEN, CTX_LIMIT,
     CTX_MSTATUS, CTX_NEXT_PC, CTX_SLOTS, CTX_SLOT_MASK, CTX_STORE_LOG, CTX_STORE_LOG_LEN,
     CTX_TLB_EXEC, CTX_TLB_READ, CTX_TLB_WRITE, CTX_X, EXIT_DONE, EXIT_HOT, EXIT_SLOW, MSTATUS_FS,
-    SLOT_CODE, SLOT_GEN, SLOT_HEAT, SLOT_PADDR, SLOT_SIZE, TLB_ADDEND, TLB_ENTRIES,
-    TLB_ENTRY_SHIFT, TLB_FLAG, TLB_PPAGE, TLB_TAG,
+    SLOT_CODE, SLOT_GEN, SLOT_PADDR, SLOT_SIZE, TLB_ADDEND, TLB_ENTRIES, TLB_ENTRY_SHIFT, TLB_FLAG,
+    TLB_PPAGE, TLB_TAG,
 };
 use std::time::Instant;
 use vireo_isa::{Insn, Op};
@@ -95,6 +123,12 @@ const SH_SAR: u8 = 7;
 
 /// Size of the code memory of one translator.
 pub const BASELINE_CODE_SIZE: usize = 64 << 20;
+/// Blocks one code memory holds at most (their entry counters): more
+/// than 64 MiB of blocks of ~600 bytes on average come to.
+const MAX_BLOCKS: usize = 1 << 18;
+/// Bytes of a block's entry that [`Baseline::forward`] may overwrite
+/// (`mov rax, imm64; jmp rax`): the counter's `mov rax, imm64` and `sub`.
+const FORWARD_BYTES: usize = 12;
 /// Room a block is started with: more than the largest block takes (64
 /// instructions of at most ~200 bytes with their exit stubs, a logged
 /// F/D store being the largest); a block that would not fit anyway is
@@ -328,6 +362,9 @@ enum Stub {
     Slow { off: i32, k: u32 },
     /// A taken branch to byte offset `off` after `k` instructions: chain.
     Taken { off: i32, k: u32 },
+    /// The resolving stub of the link whose `jmp` has its rel32 at block
+    /// offset `at` (see the module documentation).
+    Link { at: usize },
 }
 
 /// Translation statistics of the baseline tier.
@@ -430,8 +467,15 @@ pub struct Baseline {
     used: usize,
     /// Offsets of the shared exit stubs.
     chain: usize,
+    link: usize,
     slow: usize,
     hot: usize,
+    /// Entry counters of the blocks (see the module documentation), the
+    /// first `blocks` in use.
+    heat: Box<[u16]>,
+    blocks: usize,
+    /// Guest physical address of the block being translated.
+    paddr: u64,
     /// Emit the store log (see [`crate::JitCtx::store_log`]).
     log_stores: bool,
     asm: Asm,
@@ -458,8 +502,12 @@ impl Baseline {
             mem: CodeMemory::new(BASELINE_CODE_SIZE)?,
             used: 0,
             chain: 0,
+            link: 0,
             slow: 0,
             hot: 0,
+            heat: vec![0u16; MAX_BLOCKS].into_boxed_slice(),
+            blocks: 0,
+            paddr: 0,
             log_stores,
             asm: Asm { buf: Vec::new() },
             stubs: Vec::new(),
@@ -486,9 +534,42 @@ impl Baseline {
     /// again (the caller made every block slot holding it stale).
     pub unsafe fn reset(&mut self) {
         self.used = 0;
+        self.blocks = 0;
         self.kept.clear();
         self.stats.resets += 1;
         self.emit_shared_stubs();
+    }
+
+    /// Whether `code` is a block of this translator.
+    pub fn owns(&self, code: Code) -> bool {
+        let p = code.0.as_ptr() as usize;
+        let rx = self.mem.rx as usize;
+        (rx..rx + self.used).contains(&p)
+    }
+
+    /// Make the block `code` (of this translator, see [`Baseline::owns`])
+    /// jump to `to` on entry: its guest code now has a Cranelift region,
+    /// and links into the block should reach it. The block's entry
+    /// counter is skipped from then on.
+    ///
+    /// # Safety
+    ///
+    /// The block is not running (its hart is between blocks); `to` is
+    /// code with the region contract, freed only together with a flush
+    /// that makes this block unreachable.
+    pub unsafe fn forward(&mut self, code: Code, to: Code) {
+        if !self.owns(code) {
+            return;
+        }
+        let at = code.0.as_ptr() as usize - self.mem.rx as usize;
+        let mut jump = [0u8; FORWARD_BYTES];
+        jump[..2].copy_from_slice(&[0x48, 0xb8]); // mov rax, imm64
+        jump[2..10].copy_from_slice(&(to.0.as_ptr() as u64).to_le_bytes());
+        jump[10..].copy_from_slice(&[0xff, 0xe0]); // jmp rax
+                                                   // SAFETY: the block's first FORWARD_BYTES bytes (its counter's
+                                                   // `mov` and `sub`, see `translate`) lie inside the writable view
+                                                   // (at < used); nothing executes them now (see above).
+        unsafe { std::ptr::copy_nonoverlapping(jump.as_ptr(), self.mem.rw.add(at), FORWARD_BYTES) };
     }
 
     /// Copy the assembled bytes into code memory; returns their offset,
@@ -525,6 +606,30 @@ impl Baseline {
         // Chain (see the crate documentation): within the limit, through
         // the fetch TLB and a current slot holding code.
         let chain = a.buf.len();
+        Self::emit_lookup(a, None, leave);
+        // Resolve a link: the chain, which on success also points the
+        // link's `jmp` (its rel32, at `r10` in the writable view) at the
+        // code found, when that is within reach of a rel32. The link
+        // already counted the transition as chained.
+        let link = a.buf.len();
+        let delta = (self.mem.rx as u64).wrapping_sub(self.mem.rw as u64);
+        Self::emit_lookup(a, Some(delta), leave);
+        // The stubs are a few hundred bytes at the start of an empty
+        // memory of megabytes.
+        let base = self.commit().expect("stubs fit in empty code memory");
+        self.slow = base + slow;
+        self.hot = base + hot;
+        self.chain = base + chain;
+        self.link = base + link;
+    }
+
+    /// The chain lookup of the shared stubs (`rcx` next pc, `rdx`
+    /// retired): within the instruction limit, the fetch-TLB entry of the
+    /// pc, then its block slot, current and holding code, and a jump
+    /// there with `rsi` = pc; otherwise leave with [`EXIT_DONE`]. With
+    /// `link` (the read+execute view's distance from the writable one),
+    /// the stub resolves a link instead (see the module documentation).
+    fn emit_lookup(a: &mut Asm, link: Option<u64>, leave: impl Fn(&mut Asm, u64)) {
         let mut outs = Vec::new();
         a.alu_rm(0x3b, N, CTX, CTX_LIMIT); // cmp rdx, limit
         outs.push(a.jcc(CC_AE));
@@ -542,9 +647,9 @@ impl Baseline {
         a.alu_rm(0x0b, RAX, R9, TLB_PPAGE as i32); // physical address
         a.alu_rr(true, 0x89, R9, RAX);
         a.shift_ri(true, SH_SHR, R9, 1);
-        a.alu_rr(true, 0x89, R10, RAX);
-        a.shift_ri(true, SH_SHR, R10, 13);
-        a.alu_rr(true, 0x31, R9, R10); // slot_index
+        a.alu_rr(true, 0x89, R11, RAX);
+        a.shift_ri(true, SH_SHR, R11, 13);
+        a.alu_rr(true, 0x31, R9, R11); // slot_index
         a.alu_rm(0x23, R9, CTX, CTX_SLOT_MASK);
         a.shift_ri(true, SH_SHL, R9, SLOT_SIZE.trailing_zeros() as u8);
         a.alu_rm(0x03, R9, CTX, CTX_SLOTS); // the slot
@@ -556,43 +661,60 @@ impl Baseline {
         a.load64(RAX, R9, SLOT_CODE as i32);
         a.alu_rr(true, 0x85, RAX, RAX);
         outs.push(a.jcc(CC_E));
-        a.op_mem(true, &[0xff], 0, CTX, crate::CTX_CHAINED); // inc chained
+        match link {
+            None => a.op_mem(true, &[0xff], 0, CTX, crate::CTX_CHAINED), // inc chained
+            Some(delta) => {
+                // r9 = code - (rx address of the rel32 + 4)
+                a.alu_rr(true, 0x89, R9, RAX);
+                a.alu_rr(true, 0x29, R9, R10);
+                a.mov_ri(R11, delta.wrapping_add(4));
+                a.alu_rr(true, 0x29, R9, R11);
+                // Patch only when it fits in 32 bits (sign-extended).
+                a.sext32(R11, R9);
+                a.alu_rr(true, 0x39, R11, R9);
+                let far = a.jcc(CC_NE);
+                a.op_mem(false, &[0x89], R9, R10, 0); // mov [r10], r9d
+                let here = a.buf.len();
+                a.patch(far, here);
+            }
+        }
         a.alu_rr(true, 0x89, PC, RCX);
         a.op_rr(false, &[0xff], 4, RAX); // jmp rax
         let out = a.buf.len();
         for at in outs {
             a.patch(at, out);
         }
+        if link.is_some() {
+            // Not chained after all.
+            a.op_mem(true, &[0xff], 1, CTX, crate::CTX_CHAINED); // dec chained
+        }
         leave(a, EXIT_DONE);
-        // The stubs are a few hundred bytes at the start of an empty
-        // memory of megabytes.
-        let base = self.commit().expect("stubs fit in empty code memory");
-        self.slow = base + slow;
-        self.hot = base + hot;
-        self.chain = base + chain;
     }
 
     /// Translate the block `insns` (one decoded block: consecutive
-    /// instructions of one page, branches falling through) for block slot
-    /// number `slot`, whose heat field counts its entries down (see the
-    /// module documentation); `paddr` is the block's guest physical address
-    /// (for profilers' symbols, see [`crate::perfmap`]).
-    pub fn translate(&mut self, insns: &[Insn], slot: usize, paddr: u64) -> Result<Code, NoCode> {
+    /// instructions of one page, branches falling through) at guest
+    /// physical address `paddr`; its entries are counted down from `hot`
+    /// (see the module documentation).
+    pub fn translate(&mut self, insns: &[Insn], hot: u16, paddr: u64) -> Result<Code, NoCode> {
         if insns.first().is_none_or(|i| !self.handles(i.op)) {
             return Err(NoCode::Unsupported);
         }
-        if self.used + MAX_BLOCK_BYTES > self.mem.size {
+        if self.used + MAX_BLOCK_BYTES > self.mem.size || self.blocks == MAX_BLOCKS {
             return Err(NoCode::Full);
         }
         let t0 = Instant::now();
         self.asm.buf.clear();
         self.stubs.clear();
+        self.paddr = paddr;
         // Count the entry down; at zero, leave hot before anything ran.
-        let heat = (slot * SLOT_SIZE + SLOT_HEAT) as i32;
-        self.asm.load64(RAX, CTX, CTX_SLOTS);
+        let counter = &mut self.heat[self.blocks];
+        *counter = hot.max(1);
+        let counter = counter as *mut u16 as u64;
+        self.asm.mov_ri(RAX, counter);
         self.asm.byte(0x66);
-        self.asm.op_mem(false, &[0x83], ALU_SUB, RAX, heat);
+        self.asm.op_mem(false, &[0x83], ALU_SUB, RAX, 0);
         self.asm.byte(1);
+        debug_assert!(self.asm.buf.len() >= FORWARD_BYTES);
         let hot = self.asm.jcc(CC_E);
         self.asm.load64(X, CTX, CTX_X);
         let mut off: i32 = 0;
@@ -618,23 +740,33 @@ impl Baseline {
         self.asm.patch(hot, here);
         self.asm.alu_rr(true, 0x89, RCX, PC);
         self.jmp_far(self.hot);
-        // Exit stubs of the guards and taken branches.
-        let stubs = std::mem::take(&mut self.stubs);
-        for &(at, stub) in &stubs {
+        // Exit stubs of the guards, taken branches and links (a taken
+        // branch's exit may add a link).
+        let mut i = 0;
+        while let Some(&(at, stub)) = self.stubs.get(i) {
+            i += 1;
             let here = self.asm.buf.len();
             self.asm.patch(at, here);
-            let (off, k, to) = match stub {
-                Stub::Slow { off, k } => (off, k, self.slow),
-                Stub::Taken { off, k } => (off, k, self.chain),
-            };
-            self.asm.lea(RCX, PC, off);
-            if k > 0 {
-                self.asm.lea(N, N, k as i32);
+            match stub {
+                Stub::Slow { off, k } => {
+                    self.asm.lea(RCX, PC, off);
+                    if k > 0 {
+                        self.asm.lea(N, N, k as i32);
+                    }
+                    self.jmp_far(self.slow);
+                }
+                Stub::Taken { off, k } => self.exit_chain(off, k),
+                Stub::Link { at } => {
+                    // The link's rel32 in the writable view, once the
+                    // block is committed at `used`.
+                    let rw = self.mem.rw as u64 + (self.used + at) as u64;
+                    self.asm.mov_ri(R10, rw);
+                    self.jmp_far(self.link);
+                }
             }
-            self.jmp_far(to);
         }
-        self.stubs = stubs;
         let at = self.commit().ok_or(NoCode::Full)?;
+        self.blocks += 1;
         self.stats.blocks += 1;
         self.stats.insns += k as u64;
         self.stats.translate_ns += t0.elapsed().as_nanos() as u64;
@@ -676,11 +808,27 @@ impl Baseline {
         }
     }
 
-    /// Leave for byte offset `off` of the block after `k` instructions,
-    /// through the chain stub.
+    /// Leave for byte offset `off` of the block after `k` instructions:
+    /// by a link when the target lies in the block's page (see the module
+    /// documentation), otherwise through the chain stub.
     fn exit_chain(&mut self, off: i32, k: u32) {
         self.asm.lea(RCX, PC, off);
         self.asm.lea(N, N, k as i32);
+        let in_page = (self.paddr & 0xfff) as i64 + off as i64;
+        if self.log_stores || !(0..0x1000).contains(&in_page) {
+            self.jmp_far(self.chain);
+            return;
+        }
+        let a = &mut self.asm;
+        a.alu_rm(0x3b, N, CTX, CTX_LIMIT); // cmp rdx, limit
+        let over = a.jcc(CC_AE);
+        a.alu_rr(true, 0x89, PC, RCX);
+        a.op_mem(true, &[0xff], 0, CTX, crate::CTX_CHAINED); // inc chained
+        let link = a.jmp();
+        self.stubs.push((link, Stub::Link { at: link }));
+        // Over the limit: the chain stub leaves.
+        let here = self.asm.buf.len();
+        self.asm.patch(over, here);
         self.jmp_far(self.chain);
     }
 

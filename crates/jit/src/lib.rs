@@ -277,9 +277,6 @@ pub const SLOT_PADDR: usize = 0;
 pub const SLOT_CODE: usize = 8;
 /// Offset of the slot's generation (`u32`).
 pub const SLOT_GEN: usize = 16;
-/// Offset of the slot's heat (`u16`): a baseline block counts its entries
-/// down there (see [`baseline`]).
-pub const SLOT_HEAT: usize = 26;
 
 /// The block-cache slot of physical address `paddr`, before masking with
 /// the number of slots: the caller's cache and translated code both use
