@@ -654,13 +654,12 @@ fn store_into_a_linked_block_reaches_the_next_call() {
     for (k, w) in f.iter().enumerate() {
         code[0x100 + 4 * k..0x104 + 4 * k].copy_from_slice(&w.to_le_bytes());
     }
-    let harts: [(&str, fn() -> Box<Hart>); 3] = [
-        ("interp", || new_hart(Engine::Interp)),
-        ("baseline", || baseline_only(Engine::Jit)),
-        ("jit", || new_hart(Engine::Jit)),
-    ];
-    for (name, make) in harts {
-        let mut h = make();
+    for name in ["interp", "baseline", "jit"] {
+        let mut h = match name {
+            "interp" => new_hart(Engine::Interp),
+            "baseline" => baseline_only(Engine::Jit),
+            _ => new_hart(Engine::Jit),
+        };
         h.bus().ram().write_bytes(CODE, &code).unwrap();
         h.x[8] = CODE;
         h.x[7] = addi_a1(2) as u64;
