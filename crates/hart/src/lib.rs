@@ -420,6 +420,8 @@ impl Source {
 struct Translation {
     code: vireo_jit::Code,
     source: Source,
+    /// Its link cells, cleared when it is reused (see `vireo_jit::Links`).
+    links: vireo_jit::Links,
 }
 
 /// Hasher for physical addresses (keys of the translation map): one
@@ -1185,7 +1187,14 @@ impl Hart {
             .blocks
             .translations
             .get(&paddr)
-            .and_then(|t| t.source.still_in(host_page as *const u8).then_some(t.code));
+            .filter(|t| t.source.still_in(host_page as *const u8))
+            .map(|t| {
+                // SAFETY: translations are dropped before their code
+                // memory is reset (`translate_block`), and we are between
+                // blocks in `run`: no translated code runs.
+                unsafe { t.links.clear() };
+                t.code
+            });
         if code.is_some() {
             self.blocks.relinked += 1;
         }
@@ -1666,9 +1675,14 @@ impl Hart {
                 }
                 s.code = Some(code);
             }
-            self.blocks
-                .translations
-                .insert(paddr, Translation { code, source });
+            self.blocks.translations.insert(
+                paddr,
+                Translation {
+                    code,
+                    source,
+                    links: done.links,
+                },
+            );
         }
     }
 
