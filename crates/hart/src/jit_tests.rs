@@ -678,66 +678,6 @@ fn store_into_a_linked_block_reaches_the_next_call() {
 }
 
 #[test]
-fn a_region_found_again_after_a_store_into_its_page_forgets_its_links() {
-    // The loop's region calls F by a direct exit (F starts with an FP
-    // instruction, which ends the region's runs, so F is a region of its
-    // own) and keeps F's code in the exit's link cell. Half-way, the loop
-    // rewrites F's second instruction: the page's blocks are dropped, the
-    // loop's region is found again in the translation map (its own bytes
-    // did not change), and its link must not lead to F's old code.
-    //       li t0, 1000
-    //    1: jal ra, F; addi t0, t0, -1; li t1, 500; bne t0, t1, 2f
-    //       sw t2, 0x104(s0); fence.i
-    //    2: bnez t0, 1b; wfi
-    // F (at CODE + 0x100): fmv.d.x ft0, zero; addi a1, zero, 1;
-    //       add a2, a2, a1; ret
-    let addi_a1 = |v: i32| i(0x13, 0, 11, 0, v);
-    let main = [
-        i(0x13, 0, 5, 0, 1000),
-        jal(1, 0x100 - 4),
-        i(0x13, 0, 5, 5, -1),
-        i(0x13, 0, 6, 0, 500),
-        b(1, 5, 6, 12),
-        s(2, 8, 7, 0x104),
-        FENCE_I,
-        b(1, 5, 0, -24),
-        WFI,
-    ];
-    let f = [
-        r(0x53, 0, 0x79, 0, 0, 0),
-        addi_a1(1),
-        r(0x33, 0, 0, 12, 12, 11),
-        i(0x67, 0, 0, 1, 0),
-    ];
-    let mut code = vec![0u8; 0x110];
-    for (k, w) in main.iter().enumerate() {
-        code[4 * k..4 * k + 4].copy_from_slice(&w.to_le_bytes());
-    }
-    for (k, w) in f.iter().enumerate() {
-        code[0x100 + 4 * k..0x104 + 4 * k].copy_from_slice(&w.to_le_bytes());
-    }
-    for engine in [Engine::Interp, Engine::Jit] {
-        // Cranelift only.
-        let mut h = new_hart_with(engine, false, 0);
-        h.bus().ram().write_bytes(CODE, &code).unwrap();
-        h.x[8] = CODE;
-        h.x[7] = addi_a1(2) as u64;
-        assert_eq!(h.run(10_000_000), Exit::Wfi, "{engine:?}");
-        assert_eq!(
-            h.x[12],
-            500 + 2 * 500,
-            "{engine:?}: the rewritten F must run"
-        );
-        if engine == Engine::Jit {
-            let st = h.stats();
-            assert!(st.jit_blocks_translated >= 3, "{st:?}");
-            assert!(st.code_pages_dropped >= 1, "{st:?}");
-            assert!(st.jit_chained > 1000, "{st:?}");
-        }
-    }
-}
-
-#[test]
 fn engine_can_be_switched_between_runs() {
     let body: Vec<u8> = [r(0x33, 0, 0, 10, 10, 11), i(0x13, 0, 11, 11, 1)]
         .iter()

@@ -420,8 +420,6 @@ impl Source {
 struct Translation {
     code: vireo_jit::Code,
     source: Source,
-    /// Its link cells, cleared when it is reused (see `vireo_jit::Links`).
-    links: vireo_jit::Links,
 }
 
 /// Hasher for physical addresses (keys of the translation map): one
@@ -1187,14 +1185,7 @@ impl Hart {
             .blocks
             .translations
             .get(&paddr)
-            .filter(|t| t.source.still_in(host_page as *const u8))
-            .map(|t| {
-                // SAFETY: translations are dropped before their code
-                // memory is reset (`translate_block`), and we are between
-                // blocks in `run`: no translated code runs.
-                unsafe { t.links.clear() };
-                t.code
-            });
+            .and_then(|t| t.source.still_in(host_page as *const u8).then_some(t.code));
         if code.is_some() {
             self.blocks.relinked += 1;
         }
@@ -1675,14 +1666,9 @@ impl Hart {
                 }
                 s.code = Some(code);
             }
-            self.blocks.translations.insert(
-                paddr,
-                Translation {
-                    code,
-                    source,
-                    links: done.links,
-                },
-            );
+            self.blocks
+                .translations
+                .insert(paddr, Translation { code, source });
         }
     }
 

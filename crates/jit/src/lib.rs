@@ -112,7 +112,6 @@ use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::Module;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use vireo_isa::{Insn, Op};
 
@@ -523,59 +522,12 @@ pub struct Done {
     /// The code, or `None` when the region could not be translated (its
     /// first instruction is not supported, or Cranelift failed).
     pub code: Option<Code>,
-    /// The region's link cells (see [`Links`]).
-    pub links: Links,
-}
-
-/// The link cells of a region: one per direct exit to a target in the
-/// region's page, holding the target's code once a chain through its
-/// block slot found it (0 before), so that later transitions load one
-/// word instead of looking the slot up. The reasoning that makes a cached
-/// target valid is the one of the baseline tier's links (see
-/// [`baseline`]): a link joins code of one physical page, which is entered
-/// from elsewhere only through block slots, all dropped when the page is
-/// written. A region found again in the translation map after its slot was
-/// dropped (reused after a flush or a page write) may have targets whose
-/// guest bytes changed since: its cells are [`Links::clear`]ed first.
-///
-/// The cells belong to the code memory they were compiled into and are
-/// freed with it ([`Jit::reset`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Links {
-    cells: *const AtomicU64,
-    len: usize,
-}
-
-// SAFETY: the cells are atomics, valid until the code memory is reset
-// (see `Links::clear`); the pointer only moves between the compiler
-// thread that allocated them and the hart that uses them.
-unsafe impl Send for Links {}
-
-impl Links {
-    const NONE: Links = Links {
-        cells: std::ptr::null(),
-        len: 0,
-    };
-
-    /// Forget every cached target.
-    ///
-    /// # Safety
-    ///
-    /// The region's code memory has not been reset since these cells
-    /// came out of [`Jit::poll`], and no code of the region is running.
-    pub unsafe fn clear(&self) {
-        for k in 0..self.len {
-            // SAFETY: cell k < len of a live allocation (see above).
-            unsafe { &*self.cells.add(k) }.store(0, Ordering::Relaxed);
-        }
-    }
 }
 
 /// What one compilation produced, with its costs.
 struct Compiled {
     paddr: u64,
     code: Option<Code>,
-    links: Links,
     insns: u64,
     ir_insns: u64,
     size: u64,
@@ -591,7 +543,6 @@ impl Compiled {
         Compiled {
             paddr,
             code: None,
-            links: Links::NONE,
             insns: 0,
             ir_insns: 0,
             size: 0,
@@ -615,8 +566,6 @@ struct Compiler {
     /// they must not move when the vector grows.
     #[allow(clippy::vec_box)]
     kept_insns: Vec<Box<Insn>>,
-    /// The regions' link cells (see [`Links`]): freed with the code memory.
-    kept_links: Vec<Box<[AtomicU64]>>,
 }
 
 /// Messages to a compiler thread.
@@ -754,7 +703,6 @@ impl Compiler {
             fctx: FunctionBuilderContext::new(),
             log_stores,
             kept_insns: Vec::new(),
-            kept_links: Vec::new(),
         })
     }
 
@@ -770,7 +718,6 @@ impl Compiler {
             unsafe { m.free_memory() };
         }
         self.kept_insns.clear();
-        self.kept_links.clear();
         self.module = Some(new_module()?);
         Ok(())
     }
@@ -815,13 +762,6 @@ impl Compiler {
             t.finish_direct_exits(chain_sig);
             t.finish_exit(chain_sig);
             self.kept_insns.append(&mut t.kept_insns);
-            if let Some(cells) = t.links.take() {
-                out.links = Links {
-                    cells: cells.as_ptr(),
-                    len: cells.len(),
-                };
-                self.kept_links.push(cells);
-            }
             t.b.seal_all_blocks();
             t.b.finalize(module.target_config());
         }
@@ -1052,7 +992,6 @@ impl Jit {
         self.ready.push_back(Done {
             paddr: c.paddr,
             code: c.code,
-            links: c.links,
         });
     }
 
@@ -1130,19 +1069,13 @@ impl Jit {
     /// their physical addresses). Returns `None` when the first instruction is
     /// not supported (nothing to gain) or Cranelift fails.
     pub fn translate(&mut self, insns: &[Insn], paddr: u64) -> Option<Code> {
-        self.translate_linked(insns, paddr).map(|(code, _)| code)
-    }
-
-    /// [`Jit::translate`], with the region's link cells.
-    pub fn translate_linked(&mut self, insns: &[Insn], paddr: u64) -> Option<(Code, Links)> {
         let mut at = Vec::with_capacity(insns.len());
         let mut off = paddr & 0xfff;
         for i in insns {
             at.push(off);
             off += i.len as u64;
         }
-        let done = self.translate_done(insns, &at, paddr)?;
-        done.code.map(|c| (c, done.links))
+        self.translate_at(insns, &at, paddr)
     }
 
     /// Translate a region made of several runs of instructions of one
@@ -1154,10 +1087,6 @@ impl Jit {
     /// [`Jit::translate`]. Waits for the result (and keeps the results of
     /// other jobs for [`Jit::poll`]).
     pub fn translate_at(&mut self, insns: &[Insn], at: &[u64], paddr: u64) -> Option<Code> {
-        self.translate_done(insns, at, paddr).and_then(|d| d.code)
-    }
-
-    fn translate_done(&mut self, insns: &[Insn], at: &[u64], paddr: u64) -> Option<Done> {
         self.submit(Job {
             insns: insns.to_vec(),
             at: at.to_vec(),
@@ -1167,7 +1096,7 @@ impl Jit {
         // Jobs finish newest first on a compiler thread: find this one
         // (the caller has one job per address in flight).
         let k = self.ready.iter().rposition(|d| d.paddr == paddr)?;
-        self.ready.remove(k)
+        self.ready.remove(k).and_then(|d| d.code)
     }
 }
 
@@ -1287,8 +1216,6 @@ struct Translator<'a> {
     /// from the region start: blocks (parameter: instructions executed)
     /// that chain without the fetch TLB (see `finish_direct_exits`).
     direct_exits: Vec<(i64, Block)>,
-    /// The link cells of the direct exits (see [`Links`]).
-    links: Option<Box<[AtomicU64]>>,
     /// The f registers' address (loaded on entry of regions with F/D
     /// instructions).
     f_regs: Option<Value>,
@@ -1363,7 +1290,6 @@ impl<'a> Translator<'a> {
             log_stores: false,
             paddr,
             direct_exits: Vec::new(),
-            links: None,
             f_regs: None,
             fp_sig: None,
             kept_insns: Vec::new(),
@@ -1453,7 +1379,7 @@ impl<'a> Translator<'a> {
         let slot = self.b.ins().iadd(slots, soff);
         let spa = self.b.ins().load(types::I64, f, slot, SLOT_PADDR as i32);
         let same_pa = self.b.ins().icmp(IntCC::Equal, spa, pa);
-        self.chain_through((slot, same_pa), (pc, n), out, chain_sig, None);
+        self.chain_through(slot, same_pa, pc, n, out, chain_sig);
         self.b.switch_to_block(out);
         self.b.ins().store(f, pc, ctx, CTX_NEXT_PC);
         self.b.ins().store(f, n, ctx, CTX_EXECUTED);
@@ -1675,19 +1601,18 @@ impl<'a> Translator<'a> {
     }
 
     /// Tail-call the code of block slot `slot` (its address) with `pc`
-    /// and `n` executed (`to`) when the slot holds the right physical
-    /// address (`same_pa`), is current (the context's generation) and has
-    /// code, keeping the code in link `cell` if any; otherwise continue
-    /// at `out`.
+    /// and `n` executed when the slot holds the right physical address
+    /// (`same_pa`), is current (the context's generation) and has code;
+    /// otherwise continue at `out`.
     fn chain_through(
         &mut self,
-        (slot, same_pa): (Value, Value),
-        to: (Value, Value),
+        slot: Value,
+        same_pa: Value,
+        pc: Value,
+        n: Value,
         out: Block,
         chain_sig: SigRef,
-        cell: Option<Value>,
     ) {
-        let (pc, n) = to;
         let f = MemFlagsData::trusted();
         let sgen = self.b.ins().uload32(f, slot, SLOT_GEN as i32);
         let gen = self.ctx_word(CTX_GEN);
@@ -1700,15 +1625,6 @@ impl<'a> Translator<'a> {
         let next = self.b.create_block();
         self.b.ins().brif(code, next, &[], out, &[]);
         self.b.switch_to_block(next);
-        if let Some(cell) = cell {
-            self.b.ins().store(f, code, cell, 0);
-        }
-        self.chain_to(code, pc, n, chain_sig);
-    }
-
-    /// Tail-call `code` with `pc` and `n` executed, counting the chain.
-    fn chain_to(&mut self, code: Value, pc: Value, n: Value, chain_sig: SigRef) {
-        let f = MemFlagsData::trusted();
         let c = self.ctx_word(CTX_CHAINED);
         let c = self.b.ins().iadd_imm_s(c, 1);
         self.b.ins().store(f, c, self.ctx, CTX_CHAINED);
@@ -1724,17 +1640,12 @@ impl<'a> Translator<'a> {
     /// mapping, so a target in the same page needs no TLB lookup: its
     /// physical address, hence its block slot, is known now. The chain
     /// goes on as in `finish_exit`: within the instruction limit, to a
-    /// current slot holding code, whose code the exit's link cell then
-    /// keeps for the next time (see [`Links`]; checking translators keep
-    /// none).
+    /// current slot holding code.
     fn finish_direct_exits(&mut self, chain_sig: SigRef) {
         let f = MemFlagsData::trusted();
         // Every path into them stored its dirty registers.
         self.dirty = 0;
-        let exits = std::mem::take(&mut self.direct_exits);
-        let cells: Option<Box<[AtomicU64]>> = (!self.log_stores && !exits.is_empty())
-            .then(|| exits.iter().map(|_| AtomicU64::new(0)).collect());
-        for (k, (target, block)) in exits.into_iter().enumerate() {
+        for (target, block) in std::mem::take(&mut self.direct_exits) {
             self.b.switch_to_block(block);
             let n = self.b.block_params(block)[0];
             let pc = self.b.ins().iadd_imm_s(self.pc0, target);
@@ -1745,18 +1656,6 @@ impl<'a> Translator<'a> {
             let next = self.b.create_block();
             self.b.ins().brif(more, next, &[], out, &[]);
             self.b.switch_to_block(next);
-            let cell = cells.as_ref().map(|c| {
-                let at = c[k].as_ptr() as i64;
-                let cell = self.b.ins().iconst(types::I64, at);
-                let code = self.b.ins().load(types::I64, f, cell, 0);
-                let linked = self.b.create_block();
-                let lookup = self.b.create_block();
-                self.b.ins().brif(code, linked, &[], lookup, &[]);
-                self.b.switch_to_block(linked);
-                self.chain_to(code, pc, n, chain_sig);
-                self.b.switch_to_block(lookup);
-                cell
-            });
             let mask = self.ctx_word(CTX_SLOT_MASK);
             let si = self.b.ins().band_imm_s(mask, slot_index(tpa) as i64);
             let soff = self
@@ -1767,11 +1666,10 @@ impl<'a> Translator<'a> {
             let slot = self.b.ins().iadd(slots, soff);
             let spa = self.b.ins().load(types::I64, f, slot, SLOT_PADDR as i32);
             let same_pa = self.b.ins().icmp_imm_s(IntCC::Equal, spa, tpa as i64);
-            self.chain_through((slot, same_pa), (pc, n), out, chain_sig, cell);
+            self.chain_through(slot, same_pa, pc, n, out, chain_sig);
             self.b.switch_to_block(out);
             self.exit_with(EXIT_DONE, pc, n);
         }
-        self.links = cells;
     }
 
     /// Translate the region; every path ends in the exit.
@@ -3115,30 +3013,23 @@ mod tests {
         // 0x80000ff8, same page); region `far`, at the same place: addi;
         // jal zero, +0x24 (to 0x80001018, the next page). Region B at
         // 0x80000ff8: addi a0, a0, 16; jalr zero, 0(ra). The fetch TLB is
-        // empty: only the same-page chain can work. A's link cell keeps B
-        // from the first chain on, whatever the slot says, until cleared.
+        // empty: only the same-page chain can work.
         let mut jit = Jit::new().unwrap();
         let (a_at, b_at) = (0x8000_0ff0u64, 0x8000_0ff8u64);
-        let a = jit.translate_linked(&insns(&[0x0015_0513, 0x0040_006f]), a_at);
+        let a = jit.translate(&insns(&[0x0015_0513, 0x0040_006f]), a_at);
         let far = jit.translate(&insns(&[0x0015_0513, 0x0240_006f]), a_at);
         let b = jit.translate(&insns(&[0x0105_0513, 0x0000_8067]), b_at);
-        let ((a, links), far, b) = (a.unwrap(), far.unwrap(), b.unwrap());
+        let (a, far, b) = (a.unwrap(), far.unwrap(), b.unwrap());
         let mask = 1023u64;
         let mut slots = vec![[u64::MAX, 0, 0, 0]; mask as usize + 1];
         slots[(slot_index(b_at) & mask) as usize] = [b_at, b.0.as_ptr() as u64, 7, 0];
         let (r, w) = (empty_tlb(), empty_tlb());
-        for (code, gen, clear, chained, a0, next) in [
-            (a, 8, false, 0, 1, b_at),          // B's slot is stale
-            (a, 7, false, 1, 17, 0x1234),       // chained into B, which returned
-            (a, 8, false, 1, 17, 0x1234),       // linked: the slot is not read
-            (a, 8, true, 0, 1, b_at),           // links cleared, B's slot stale
-            (a, 0, false, 0, 1, b_at),          // chaining off
-            (far, 7, false, 0, 1, 0x8000_1018), // target in the next page
+        for (code, gen, chained, a0, next) in [
+            (a, 7, 1, 17, 0x1234),       // chained into B, which returned
+            (a, 8, 0, 1, b_at),          // B's slot is stale
+            (a, 0, 0, 1, b_at),          // chaining off
+            (far, 7, 0, 1, 0x8000_1018), // target in the next page
         ] {
-            if clear {
-                // SAFETY: the code memory is the one the cells came from.
-                unsafe { links.clear() };
-            }
             let mut x = [0u64; 32];
             x[1] = 0x1234;
             let mut c = ctx(&mut x, &r, &w, a_at);
