@@ -516,6 +516,46 @@ fn hot_baseline_blocks_are_handed_to_cranelift() {
 }
 
 #[test]
+fn links_into_a_block_that_went_to_cranelift_reach_its_region() {
+    // A: addi a0, a0, 1; addi t1, t1, -1; bnez t1, A; jal zero, B
+    // B: fmv.d.x ft0, zero; li t1, 3; addi t0, t0, -1; bnez t0, A; wfi
+    // Both get baseline code at their first run and link to each other
+    // (same page). A, entered three times an iteration, goes hot first
+    // and gets a region, which leaves for B (an F/D instruction ends a
+    // region's runs, so B is not in it); B's link into A then reaches
+    // A's entry, which now jumps to the region (for about 40 iterations,
+    // until B goes hot too and its region takes the whole loop).
+    let code: Vec<u8> = [
+        i(0x13, 0, 10, 10, 1),
+        i(0x13, 0, 6, 6, -1),
+        b(1, 6, 0, -8),
+        jal(0, 4),
+        r(0x53, 0, 0x79, 0, 0, 0),
+        i(0x13, 0, 6, 0, 3),
+        i(0x13, 0, 5, 5, -1),
+        b(1, 5, 0, -28),
+        WFI,
+    ]
+    .iter()
+    .flat_map(|w| w.to_le_bytes())
+    .collect();
+    let mut h = new_hart_with(Engine::Jit, false, 1);
+    // Cranelift only for hot baseline blocks.
+    h.config.jit_threshold = u16::MAX as u32;
+    h.bus().ram().write_bytes(CODE, &code).unwrap();
+    h.x[5] = 100_000;
+    h.x[6] = 3;
+    assert_eq!(h.run(10_000_000), Exit::Wfi);
+    assert_eq!(h.x[10], 3 * 100_000);
+    assert_eq!(h.x[5], 0);
+    assert_eq!(h.instret, 14 * 100_000 + 1);
+    let st = h.stats();
+    assert!(st.baseline_blocks >= 2, "{st:?}");
+    assert!(st.jit_blocks_translated >= 2, "{st:?}");
+    assert!(st.jit_chained > 100, "{st:?}");
+}
+
+#[test]
 fn division_edge_cases_match_the_spec() {
     // rd = op(x10, x11) for every M op, x10/x11 from the special values.
     let ops: [(u32, u32); 8] = [

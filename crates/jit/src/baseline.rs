@@ -714,8 +714,8 @@ impl Baseline {
         self.asm.byte(0x66);
         self.asm.op_mem(false, &[0x83], ALU_SUB, RAX, 0);
         self.asm.byte(1);
-        debug_assert!(self.asm.buf.len() >= FORWARD_BYTES);
         let hot = self.asm.jcc(CC_E);
+        debug_assert!(self.asm.buf.len() >= FORWARD_BYTES);
         self.asm.load64(X, CTX, CTX_X);
         let mut off: i32 = 0;
         let mut k: u32 = 0;
