@@ -616,6 +616,18 @@ fn division_edge_cases_match_the_spec() {
     }
 }
 
+/// Code with `main` at `CODE` and the function `f` at `CODE + 0x100`.
+fn main_and_f(main: &[u32], f: &[u32]) -> Vec<u8> {
+    let mut code = vec![0u8; 0x100 + 4 * f.len()];
+    for (k, w) in main.iter().enumerate() {
+        code[4 * k..4 * k + 4].copy_from_slice(&w.to_le_bytes());
+    }
+    for (k, w) in f.iter().enumerate() {
+        code[0x100 + 4 * k..0x104 + 4 * k].copy_from_slice(&w.to_le_bytes());
+    }
+    code
+}
+
 #[test]
 fn store_into_translated_code_invalidates_it() {
     // main: li t0, 100; 1: jal ra, F; addi t0, t0, -1; bnez t0, 1b
@@ -636,13 +648,7 @@ fn store_into_translated_code_invalidates_it() {
     main.push(b(1, 5, 0, -8));
     main.push(WFI);
     let f = [addi_a1(1), r(0x33, 0, 0, 12, 12, 11), i(0x67, 0, 0, 1, 0)];
-    let mut code = vec![0u8; 0x10c];
-    for (k, w) in main.iter().enumerate() {
-        code[4 * k..4 * k + 4].copy_from_slice(&w.to_le_bytes());
-    }
-    for (k, w) in f.iter().enumerate() {
-        code[0x100 + 4 * k..0x104 + 4 * k].copy_from_slice(&w.to_le_bytes());
-    }
+    let code = main_and_f(&main, &f);
     let mut results = Vec::new();
     for engine in [Engine::Interp, Engine::Jit] {
         let mut h = new_hart(engine);
@@ -687,13 +693,7 @@ fn store_into_a_linked_block_reaches_the_next_call() {
         WFI,
     ];
     let f = [addi_a1(1), r(0x33, 0, 0, 12, 12, 11), i(0x67, 0, 0, 1, 0)];
-    let mut code = vec![0u8; 0x10c];
-    for (k, w) in main.iter().enumerate() {
-        code[4 * k..4 * k + 4].copy_from_slice(&w.to_le_bytes());
-    }
-    for (k, w) in f.iter().enumerate() {
-        code[0x100 + 4 * k..0x104 + 4 * k].copy_from_slice(&w.to_le_bytes());
-    }
+    let code = main_and_f(&main, &f);
     for name in ["interp", "baseline", "jit"] {
         let mut h = match name {
             "interp" => new_hart(Engine::Interp),
