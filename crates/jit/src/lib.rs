@@ -76,7 +76,11 @@
 //! hart keeps the code in its block-cache slot, and every cache flush
 //! (code epoch change after a store into a code page, a full arena) makes
 //! the slot stale, so neither the dispatcher nor a chain enters it again.
-//! Code memory is reclaimed only as a whole ([`Jit::reset`], or dropping
+//! Baseline code also has direct links between blocks of one page, which
+//! bypass the slots; they never leave the page, whose blocks are entered
+//! from elsewhere only through slots, so they are unreachable once the
+//! page's slots are dropped (see [`baseline`]). Code memory is reclaimed
+//! only as a whole ([`Jit::reset`], or dropping
 //! the [`Jit`]), and only by the owner between calls, when no translated
 //! function is on the stack; function pointers from before are dead then.
 //!
