@@ -74,6 +74,7 @@ use crate::{
     SLOT_CODE, SLOT_GEN, SLOT_PADDR, SLOT_SIZE, TLB_ADDEND, TLB_ENTRIES, TLB_ENTRY_SHIFT, TLB_FLAG,
     TLB_PPAGE, TLB_TAG,
 };
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Instant;
 use vireo_isa::{Insn, Op};
 
@@ -471,8 +472,9 @@ pub struct Baseline {
     slow: usize,
     hot: usize,
     /// Entry counters of the blocks (see the module documentation), the
-    /// first `blocks` in use.
-    heat: Box<[u16]>,
+    /// first `blocks` in use: atomics, because generated code writes them
+    /// through their addresses.
+    heat: Box<[AtomicU16]>,
     blocks: usize,
     /// Guest physical address of the block being translated.
     paddr: u64,
@@ -505,7 +507,7 @@ impl Baseline {
             link: 0,
             slow: 0,
             hot: 0,
-            heat: vec![0u16; MAX_BLOCKS].into_boxed_slice(),
+            heat: (0..MAX_BLOCKS).map(|_| AtomicU16::new(0)).collect(),
             blocks: 0,
             paddr: 0,
             log_stores,
@@ -562,13 +564,14 @@ impl Baseline {
             return;
         }
         let at = code.0.as_ptr() as usize - self.mem.rx as usize;
+        // mov rax, imm64; jmp rax
         let mut jump = [0u8; FORWARD_BYTES];
-        jump[..2].copy_from_slice(&[0x48, 0xb8]); // mov rax, imm64
+        jump[..2].copy_from_slice(&[0x48, 0xb8]);
         jump[2..10].copy_from_slice(&(to.0.as_ptr() as u64).to_le_bytes());
-        jump[10..].copy_from_slice(&[0xff, 0xe0]); // jmp rax
-                                                   // SAFETY: the block's first FORWARD_BYTES bytes (its counter's
-                                                   // `mov` and `sub`, see `translate`) lie inside the writable view
-                                                   // (at < used); nothing executes them now (see above).
+        jump[10..].copy_from_slice(&[0xff, 0xe0]);
+        // SAFETY: the block's first FORWARD_BYTES bytes (its counter's
+        // `mov` and `sub`, see `translate`) lie inside the writable view
+        // (at < used); nothing executes them now (see above).
         unsafe { std::ptr::copy_nonoverlapping(jump.as_ptr(), self.mem.rw.add(at), FORWARD_BYTES) };
     }
 
@@ -707,10 +710,9 @@ impl Baseline {
         self.stubs.clear();
         self.paddr = paddr;
         // Count the entry down; at zero, leave hot before anything ran.
-        let counter = &mut self.heat[self.blocks];
-        *counter = hot.max(1);
-        let counter = counter as *mut u16 as u64;
-        self.asm.mov_ri(RAX, counter);
+        let counter = &self.heat[self.blocks];
+        counter.store(hot.max(1), Ordering::Relaxed);
+        self.asm.mov_ri(RAX, counter.as_ptr() as u64);
         self.asm.byte(0x66);
         self.asm.op_mem(false, &[0x83], ALU_SUB, RAX, 0);
         self.asm.byte(1);
