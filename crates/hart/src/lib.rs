@@ -1329,10 +1329,10 @@ impl Hart {
             if let Ok(Some((_, _, slot))) = self.fetch_block() {
                 // A block entered by a link may have a region in its slot
                 // already (see vireo_jit::baseline).
-                let has_region = match (self.blocks.slots[slot].code, self.baseline.as_ref()) {
-                    (Some(c), Some(b)) => !b.owns(c),
-                    (c, _) => c.is_some(),
-                };
+                let baseline = self.baseline.as_ref();
+                let has_region = self.blocks.slots[slot]
+                    .code
+                    .is_some_and(|c| !baseline.is_some_and(|b| b.owns(c)));
                 if !has_region {
                     self.translate_block(slot);
                 }

@@ -184,6 +184,16 @@ fn by_helper(op: Op) -> bool {
         )
 }
 
+/// `n` zero counters in zeroed heap memory, which the host maps only as
+/// blocks use them (a hart that runs little code does not pay for all).
+fn zeroed_counters(n: usize) -> Box<[AtomicU16]> {
+    let raw = Box::into_raw(vec![0u16; n].into_boxed_slice());
+    // SAFETY: AtomicU16 has the size, alignment and bit validity of u16,
+    // so the allocation is a valid [AtomicU16; n] with the same layout,
+    // which the new box frees.
+    unsafe { Box::from_raw(raw as *mut [AtomicU16]) }
+}
+
 /// A tiny x86-64 assembler: just the encodings the templates use.
 struct Asm {
     buf: Vec<u8>,
@@ -507,7 +517,7 @@ impl Baseline {
             link: 0,
             slow: 0,
             hot: 0,
-            heat: (0..MAX_BLOCKS).map(|_| AtomicU16::new(0)).collect(),
+            heat: zeroed_counters(MAX_BLOCKS),
             blocks: 0,
             paddr: 0,
             log_stores,

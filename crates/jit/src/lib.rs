@@ -80,9 +80,9 @@
 //! bypass the slots; they never leave the page, whose blocks are entered
 //! from elsewhere only through slots, so they are unreachable once the
 //! page's slots are dropped (see [`baseline`]). Code memory is reclaimed
-//! only as a whole ([`Jit::reset`], or dropping
-//! the [`Jit`]), and only by the owner between calls, when no translated
-//! function is on the stack; function pointers from before are dead then.
+//! only as a whole ([`Jit::reset`], or dropping the [`Jit`]), and only by
+//! the owner between calls, when no translated function is on the stack;
+//! function pointers from before are dead then.
 //!
 //! # W^X
 //!
