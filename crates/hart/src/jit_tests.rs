@@ -1256,3 +1256,113 @@ fn fp_arithmetic_matches_the_interpreter() {
     }
     assert!(inline_ran > 0);
 }
+
+#[test]
+fn fp_compares_and_conversions_match_the_interpreter() {
+    // Random comparisons (feq, flt, fle) and conversions (float to
+    // integer of every width and signedness, integer to float, single to
+    // double and back; single and double; every static rounding mode and
+    // dynamic) on operands at the edges of each range: integral values,
+    // ties, fractions, the powers of two that bound the integer formats
+    // and their neighbours, zeros, subnormals, infinities, NaNs and
+    // singles that are not NaN-boxed; integer operands at the edges of
+    // exact conversion (2^24, 2^53) and of the formats. Looped so that it
+    // runs translated, from fcsr states with and without NX and with every
+    // legal frm: the inline paths and the helper must give the
+    // interpreter's registers and flags.
+    let box32 = |v: f32| 0xffff_ffff_0000_0000 | v.to_bits() as u64;
+    let mut fs = fp_specials();
+    let edges = [
+        2.5, -2.5, 3.5, -0.5, 0.5, -0.9, 1.0, -1.0, 42.0, 1e10, -1e10, 123.456,
+    ];
+    for p in [24, 31, 32, 53, 63, 64] {
+        let t = 2f64.powi(p);
+        for v in [t, -t, t - 1.0, -t - 1.0, t + 1.0, t - 0.5, -t + 0.5] {
+            fs.push(v.to_bits());
+            fs.push(box32(v as f32));
+        }
+    }
+    for v in edges {
+        fs.push(f64::to_bits(v));
+        fs.push(box32(v as f32));
+    }
+    fs.push(box32(f32::from_bits(0xcf00_0000))); // -2^31 as a single
+    fs.push(box32(f32::from_bits(0x4effffff))); // just below 2^31
+    let ints: Vec<u64> = [
+        0i64,
+        1,
+        -1,
+        7,
+        1 << 24,
+        (1 << 24) + 1,
+        -(1 << 24),
+        -(1 << 24) - 1,
+        1 << 53,
+        (1 << 53) + 1,
+        -(1 << 53) - 1,
+        i32::MAX as i64,
+        i32::MIN as i64,
+        u32::MAX as i64,
+        i64::MAX,
+        i64::MIN,
+        0x1234_5678_9abc,
+    ]
+    .iter()
+    .map(|&v| v as u64)
+    .collect();
+    for round in 0..150u64 {
+        let mut rng = Rng(0xc0de_f100 + round);
+        let mut body = Vec::new();
+        for _ in 0..24 {
+            let fmt = rng.below(2) as u32;
+            let rm = [0u32, 1, 2, 3, 4, 7, 7][rng.below(7) as usize];
+            let xd = 1 + rng.below(11) as u32; // x1..x11 change
+            let fd = rng.below(12) as u32; // f0..f11 change
+            let f1 = rng.below(32) as u32;
+            let f2 = rng.below(32) as u32;
+            let x1 = rng.below(32) as u32;
+            let w = match rng.below(5) {
+                // feq / flt / fle
+                0 => r(0x53, rng.below(3) as u32, 0x50 | fmt, xd, f1, f2),
+                // fcvt.{w,wu,l,lu}.{s,d}
+                1 | 2 => r(0x53, rm, 0x60 | fmt, xd, f1, rng.below(4) as u32),
+                // fcvt.{s,d}.{w,wu,l,lu}
+                3 => r(0x53, rm, 0x68 | fmt, fd, x1, rng.below(4) as u32),
+                // fcvt.s.d / fcvt.d.s
+                _ => r(0x53, rm, 0x20 | fmt, fd, f1, 1 - fmt),
+            };
+            body.extend_from_slice(&w.to_le_bytes());
+        }
+        let code = looped(&body, 100);
+        let frm = round % 5;
+        let fcsr = frm << 5 | [0, 1][(round / 5) as usize % 2];
+        let finit: Vec<u64> = (0..32)
+            .map(|_| fs[rng.below(fs.len() as u64) as usize])
+            .collect();
+        let xinit: Vec<u64> = (0..32)
+            .map(|_| ints[rng.below(ints.len() as u64) as usize])
+            .collect();
+        let mut harts = Vec::new();
+        for engine in [Engine::Interp, Engine::Jit] {
+            let mut h = new_hart(engine);
+            h.bus().ram().write_bytes(CODE, &code).unwrap();
+            h.f.copy_from_slice(&finit);
+            for k in 1..32 {
+                if k != LOOP_REG as usize {
+                    h.x[k] = xinit[k];
+                }
+            }
+            h.csr.fcsr = fcsr;
+            assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {engine:?}");
+            harts.push(h);
+        }
+        let (a, j) = (&harts[0], &harts[1]);
+        for k in 0..32 {
+            assert_eq!(a.f[k], j.f[k], "round {round}: f{k}");
+            assert_eq!(a.x[k], j.x[k], "round {round}: x{k}");
+        }
+        assert_eq!(a.csr.fcsr, j.csr.fcsr, "round {round}: fcsr");
+        assert_eq!(a.instret, j.instret, "round {round}: instret");
+        assert!(j.stats().jit_blocks_translated > 0);
+    }
+}

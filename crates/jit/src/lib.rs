@@ -106,7 +106,7 @@
 pub mod baseline;
 mod perfmap;
 
-use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
     types, AbiParam, Block, BlockArg, InstBuilder, MemFlagsData, SigRef, Signature, Value,
 };
@@ -232,6 +232,18 @@ pub struct JitCtx {
     /// matches and memory still holds the value (a compare-and-swap),
     /// as the interpreter does.
     pub reservation: *mut u64,
+}
+
+/// The rounding state of an F/D instruction at run time (conditions, see
+/// `Translator::fp_rounding`).
+struct Rounding {
+    /// The instruction is legal: rm 0..=4, or rm 7 while `frm` is.
+    legal: Value,
+    /// It rounds to nearest-even (rm 0, or rm 7 with `frm` 0): the host's
+    /// rounding for arithmetic and conversions.
+    rne: Value,
+    /// NX is set in `fflags`: an inexact result needs no flag update.
+    nx: Value,
 }
 
 /// See [`JitCtx::fp_op`].
@@ -472,6 +484,25 @@ fn host_has_fma() -> bool {
         true
     }
 }
+
+/// Whether the host rounds floats to an integral value in one instruction
+/// (SSE4.1 `roundss`/`roundsd`; else Cranelift would call a library
+/// function): `fcvt` to integer in modes other than RTZ is inlined only
+/// then.
+fn host_has_sse41() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("sse4.1")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        true
+    }
+}
+
+/// The canonical single-precision NaN (what a single operand that is not
+/// NaN-boxed reads as).
+const CANONICAL_NAN_S: u32 = 0x7fc0_0000;
 
 /// `mstatus.FS`.
 pub(crate) const MSTATUS_FS: i64 = 3 << 13;
@@ -2244,7 +2275,10 @@ impl<'a> Translator<'a> {
                 self.store(i, v, k, off);
             }
             op if vireo_isa::is_fp_arith(op) => {
-                if self.fp_move(i) || ((i.rm == 0 || i.rm == 7) && self.fp_inline(i, k, off)) {
+                if self.fp_move(i)
+                    || ((i.rm == 0 || i.rm == 7) && self.fp_inline(i, k, off))
+                    || self.fp_inline_other(i, k, off)
+                {
                     return false;
                 }
                 self.spill();
@@ -2511,14 +2545,35 @@ impl<'a> Translator<'a> {
         }
     }
 
-    /// Moves and sign injection of doubles, which raise no flag and are
-    /// exact: bit operations (`fmv.d` is `fsgnj.d` of one register;
-    /// single-precision sign injection would need the NaN-boxing check and
-    /// takes the helper). Returns false for the other F/D operations.
+    /// Moves and sign injection, which raise no flag and are exact: bit
+    /// operations (`fmv.d` is `fsgnj.d` of one register, `fabs.s` is
+    /// `fsgnjx.s`). Single-precision operands that are not NaN-boxed read
+    /// as the canonical NaN, as in the interpreter. Returns false for the
+    /// other F/D operations.
     fn fp_move(&mut self, i: &Insn) -> bool {
         use Op::*;
         let sign = i64::MIN;
         let v = match i.op {
+            FsgnjS | FsgnjnS | FsgnjxS => {
+                let a = self.f_get(i.rs1);
+                let b = self.f_get(i.rs2);
+                let a = self.unbox_s(a);
+                let b = self.unbox_s(b);
+                let bs = self.b.ins().band_imm_s(b, 1 << 31);
+                let v = match i.op {
+                    FsgnjxS => self.b.ins().bxor(a, bs),
+                    _ => {
+                        let mag = self.b.ins().band_imm_s(a, 0x7fff_ffff);
+                        let s = if i.op == FsgnjnS {
+                            self.b.ins().bxor_imm_s(bs, 1 << 31)
+                        } else {
+                            bs
+                        };
+                        self.b.ins().bor(mag, s)
+                    }
+                };
+                self.b.ins().bor_imm_s(v, 0xffff_ffff_0000_0000u64 as i64)
+            }
             FsgnjD | FsgnjnD | FsgnjxD => {
                 let a = self.f_get(i.rs1);
                 let b = self.f_get(i.rs2);
@@ -2557,6 +2612,339 @@ impl<'a> Translator<'a> {
         };
         self.f_set(i.rd, v);
         true
+    }
+
+    /// A single-precision operand in the low 32 bits (upper bits zero):
+    /// the register's low half when it is NaN-boxed, otherwise the
+    /// canonical NaN.
+    fn unbox_s(&mut self, v: Value) -> Value {
+        let hi = self.b.ins().ushr_imm_s(v, 32);
+        let boxed = self.b.ins().icmp_imm_s(IntCC::Equal, hi, 0xffff_ffff);
+        let lo = self.b.ins().band_imm_s(v, 0xffff_ffff);
+        let nan = self.iconst(u64::from(CANONICAL_NAN_S));
+        self.b.ins().select(boxed, lo, nan)
+    }
+
+    /// Whether `v` (an f register) holds a NaN-boxed single.
+    fn is_boxed(&mut self, v: Value) -> Value {
+        let hi = self.b.ins().ushr_imm_s(v, 32);
+        self.b.ins().icmp_imm_s(IntCC::Equal, hi, 0xffff_ffff)
+    }
+
+    /// The f register `v` as a host float: an `F64` of its bits, or
+    /// (`double` false) an `F32` of its low half.
+    fn to_float(&mut self, v: Value, double: bool) -> Value {
+        if double {
+            self.b.ins().bitcast(types::F64, MemFlagsData::new(), v)
+        } else {
+            let w = self.b.ins().ireduce(types::I32, v);
+            self.b.ins().bitcast(types::F32, MemFlagsData::new(), w)
+        }
+    }
+
+    /// The rounding state of an instruction with a rounding-mode field,
+    /// from its rm and `fcsr`; `None` when the static rm is illegal (the
+    /// helper raises the trap).
+    fn fp_rounding(&mut self, rm: u8) -> Option<Rounding> {
+        let nx = self.fp_nx();
+        let (legal, rne) = match rm {
+            0..=4 => {
+                let legal = self.b.ins().iconst(types::I8, 1);
+                let rne = self.b.ins().iconst(types::I8, i64::from(rm == 0));
+                (legal, rne)
+            }
+            7 => {
+                let t = MemFlagsData::trusted();
+                let fcsr_at = self.ctx_word(CTX_FCSR);
+                let fcsr = self.b.ins().load(types::I64, t, fcsr_at, 0);
+                let frm = self.b.ins().band_imm_s(fcsr, 0xe0);
+                let legal = self
+                    .b
+                    .ins()
+                    .icmp_imm_s(IntCC::UnsignedLessThan, frm, 5 << 5);
+                let rne = self.b.ins().icmp_imm_s(IntCC::Equal, frm, 0);
+                (legal, rne)
+            }
+            _ => return None,
+        };
+        Some(Rounding { legal, rne, nx })
+    }
+
+    /// Branch on `ok` to a fast block that `fast` fills (returning the
+    /// value for rd) or to the helper; continue after both with rd
+    /// written: an f register (`int_rd` false; the fast path stores it)
+    /// or an x register (both paths pass its value to the join block).
+    fn fp_fast_or_helper(
+        &mut self,
+        i: &Insn,
+        k: u64,
+        off: i64,
+        ok: Value,
+        int_rd: bool,
+        fast: impl FnOnce(&mut Self) -> Value,
+    ) {
+        let fast_b = self.b.create_block();
+        let slow_b = self.b.create_block();
+        let join = self.b.create_block();
+        if int_rd {
+            self.b.append_block_param(join, types::I64);
+        }
+        self.b.ins().brif(ok, fast_b, &[], slow_b, &[]);
+        self.b.switch_to_block(fast_b);
+        let v = fast(self);
+        if int_rd {
+            self.b.ins().jump(join, &[BlockArg::Value(v)]);
+        } else {
+            self.f_set(i.rd, v);
+            self.b.ins().jump(join, &[]);
+        }
+        self.b.switch_to_block(slow_b);
+        self.b.set_cold_block(slow_b);
+        self.fp_helper(i, k, off);
+        if int_rd {
+            // The helper wrote rd (x0 stays zero) in the hart's array.
+            let v = self.get(i.rd);
+            self.b.ins().jump(join, &[BlockArg::Value(v)]);
+        } else {
+            self.b.ins().jump(join, &[]);
+        }
+        self.b.switch_to_block(join);
+        if int_rd {
+            let v = self.b.block_params(join)[0];
+            self.set(i.rd, v);
+        }
+    }
+
+    /// Comparisons and conversions inline where they raise no flag the
+    /// host would not (see each case); otherwise the helper. Returns false
+    /// (and emits nothing) for operations not covered.
+    ///
+    /// - `feq`/`flt`/`fle`: both operands ordered (and NaN-boxed), so no
+    ///   NV; the host's ordered comparison.
+    /// - float to integer (`fcvt.{w,wu,l,lu}.{s,d}`): the value rounded in
+    ///   the instruction's mode (RTZ, or RNE/RDN/RUP when the host rounds
+    ///   in SSE4.1) lies in the target's range (no NV) and equals the
+    ///   operand or NX is set already.
+    /// - integer to float (`fcvt.{s,d}.{w,wu,l,lu}`): the integer fits the
+    ///   significand (exact, any legal rounding mode), or rounding is RNE
+    ///   with NX set (the host converts to nearest-even).
+    /// - `fcvt.d.s`: a boxed, non-NaN operand (exact). `fcvt.s.d`: RNE
+    ///   with NX set and a normal result, or a zero from a zero (no
+    ///   overflow, underflow or NaN).
+    fn fp_inline_other(&mut self, i: &Insn, k: u64, off: i64) -> bool {
+        use Op::*;
+        match i.op {
+            FeqS | FltS | FleS | FeqD | FltD | FleD => {
+                let double = matches!(i.op, FeqD | FltD | FleD);
+                let a = self.f_get(i.rs1);
+                let b = self.f_get(i.rs2);
+                let x = self.to_float(a, double);
+                let y = self.to_float(b, double);
+                let mut ok = self.b.ins().fcmp(FloatCC::Ordered, x, y);
+                if !double {
+                    let ab = self.b.ins().band(a, b);
+                    let boxed = self.is_boxed(ab);
+                    ok = self.b.ins().band(ok, boxed);
+                }
+                let cc = match i.op {
+                    FeqS | FeqD => FloatCC::Equal,
+                    FltS | FltD => FloatCC::LessThan,
+                    _ => FloatCC::LessThanOrEqual,
+                };
+                self.fp_fast_or_helper(i, k, off, ok, true, |s| {
+                    let c = s.b.ins().fcmp(cc, x, y);
+                    s.bool64(c)
+                });
+                true
+            }
+            FcvtWS | FcvtWuS | FcvtLS | FcvtLuS | FcvtWD | FcvtWuD | FcvtLD | FcvtLuD => {
+                self.fp_to_int(i, k, off)
+            }
+            FcvtSW | FcvtSWu | FcvtSL | FcvtSLu | FcvtDW | FcvtDWu | FcvtDL | FcvtDLu => {
+                let Some(rnd) = self.fp_rounding(i.rm) else {
+                    return false;
+                };
+                let double = matches!(i.op, FcvtDW | FcvtDWu | FcvtDL | FcvtDLu);
+                let signed = matches!(i.op, FcvtSW | FcvtSL | FcvtDW | FcvtDL);
+                let word = matches!(i.op, FcvtSW | FcvtSWu | FcvtDW | FcvtDWu);
+                let x = self.get(i.rs1);
+                let (src, x) = if word {
+                    let w = self.b.ins().ireduce(types::I32, x);
+                    let e = if signed {
+                        self.b.ins().sextend(types::I64, w)
+                    } else {
+                        self.b.ins().uextend(types::I64, w)
+                    };
+                    (w, e)
+                } else {
+                    (x, x)
+                };
+                // |x| <= 2^p (p: significand bits) converts exactly.
+                let p = if double { 53 } else { 24 };
+                let exact = if signed {
+                    let biased = self.b.ins().iadd_imm_s(x, 1 << p);
+                    self.b
+                        .ins()
+                        .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, biased, 2 << p)
+                } else {
+                    self.b
+                        .ins()
+                        .icmp_imm_s(IntCC::UnsignedLessThanOrEqual, x, 1 << p)
+                };
+                let exact = self.b.ins().band(exact, rnd.legal);
+                let rne_nx = self.b.ins().band(rnd.rne, rnd.nx);
+                let ok = self.b.ins().bor(exact, rne_nx);
+                let fty = if double { types::F64 } else { types::F32 };
+                self.fp_fast_or_helper(i, k, off, ok, false, |s| {
+                    let f = if signed {
+                        s.b.ins().fcvt_from_sint(fty, src)
+                    } else {
+                        s.b.ins().fcvt_from_uint(fty, src)
+                    };
+                    s.float_bits(f, double)
+                });
+                true
+            }
+            FcvtDS => {
+                let Some(rnd) = self.fp_rounding(i.rm) else {
+                    return false;
+                };
+                let a = self.f_get(i.rs1);
+                let x = self.to_float(a, false);
+                let boxed = self.is_boxed(a);
+                let ordered = self.b.ins().fcmp(FloatCC::Ordered, x, x);
+                let ok = self.b.ins().band(boxed, ordered);
+                let ok = self.b.ins().band(ok, rnd.legal);
+                self.fp_fast_or_helper(i, k, off, ok, false, |s| {
+                    let d = s.b.ins().fpromote(types::F64, x);
+                    s.float_bits(d, true)
+                });
+                true
+            }
+            FcvtSD => {
+                let Some(rnd) = self.fp_rounding(i.rm) else {
+                    return false;
+                };
+                let a = self.f_get(i.rs1);
+                let x = self.to_float(a, true);
+                let r = self.b.ins().fdemote(types::F32, x);
+                let bits = self.b.ins().bitcast(types::I32, MemFlagsData::new(), r);
+                let bits = self.b.ins().uextend(types::I64, bits);
+                // |r| in (smallest normal, infinity), or r and x both zero.
+                let abs = self.b.ins().band_imm_s(bits, 0x7fff_ffff);
+                let min_normal = f32::MIN_POSITIVE.to_bits() as i64;
+                let inf = f32::INFINITY.to_bits() as i64;
+                let above = self.b.ins().iadd_imm_s(abs, -(min_normal + 1));
+                let normal =
+                    self.b
+                        .ins()
+                        .icmp_imm_s(IntCC::UnsignedLessThan, above, inf - (min_normal + 1));
+                let x2 = self.b.ins().ishl_imm_s(a, 1);
+                let zero = self.b.ins().icmp_imm_s(IntCC::Equal, x2, 0);
+                let good = self.b.ins().bor(normal, zero);
+                let rne_nx = self.b.ins().band(rnd.rne, rnd.nx);
+                let ok = self.b.ins().band(good, rne_nx);
+                self.fp_fast_or_helper(i, k, off, ok, false, |s| {
+                    s.b.ins().bor_imm_s(bits, 0xffff_ffff_0000_0000u64 as i64)
+                });
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The raw f-register bits of a host float (singles NaN-boxed).
+    fn float_bits(&mut self, f: Value, double: bool) -> Value {
+        if double {
+            self.b.ins().bitcast(types::I64, MemFlagsData::new(), f)
+        } else {
+            let w = self.b.ins().bitcast(types::I32, MemFlagsData::new(), f);
+            let w = self.b.ins().uextend(types::I64, w);
+            self.b.ins().bor_imm_s(w, 0xffff_ffff_0000_0000u64 as i64)
+        }
+    }
+
+    /// `fcvt` from float to integer (see [`Translator::fp_inline_other`]).
+    fn fp_to_int(&mut self, i: &Insn, k: u64, off: i64) -> bool {
+        use Op::*;
+        // The host rounding that rm (or a dynamic RNE) asks for; RMM and
+        // the SSE4.1-only roundings without it take the helper.
+        let rounding = match i.rm {
+            1 => Some(1),
+            0 | 2 | 3 | 7 if host_has_sse41() => Some(i.rm),
+            _ => None,
+        };
+        let Some(rounding) = rounding else {
+            return false;
+        };
+        let Some(rnd) = self.fp_rounding(i.rm) else {
+            return false;
+        };
+        let double = matches!(i.op, FcvtWD | FcvtWuD | FcvtLD | FcvtLuD);
+        let signed = matches!(i.op, FcvtWS | FcvtLS | FcvtWD | FcvtLD);
+        let word = matches!(i.op, FcvtWS | FcvtWuS | FcvtWD | FcvtWuD);
+        let a = self.f_get(i.rs1);
+        let x = self.to_float(a, double);
+        let r = match rounding {
+            1 => self.b.ins().trunc(x),
+            2 => self.b.ins().floor(x),
+            3 => self.b.ins().ceil(x),
+            _ => self.b.ins().nearest(x),
+        };
+        // The rounded value's range (ordered comparisons: a NaN fails):
+        // [lo, hi) with both bounds powers of two, exact in either format.
+        let bits = if word { 32 } else { 64 };
+        let (lo, hi) = if signed {
+            (-(2f64.powi(bits - 1)), 2f64.powi(bits - 1))
+        } else {
+            (0.0, 2f64.powi(bits))
+        };
+        let (lo, hi) = if double {
+            (self.b.ins().f64const(lo), self.b.ins().f64const(hi))
+        } else {
+            (
+                self.b.ins().f32const(lo as f32),
+                self.b.ins().f32const(hi as f32),
+            )
+        };
+        let ge = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, r, lo);
+        let lt = self.b.ins().fcmp(FloatCC::LessThan, r, hi);
+        let mut ok = self.b.ins().band(ge, lt);
+        if !double {
+            let boxed = self.is_boxed(a);
+            ok = self.b.ins().band(ok, boxed);
+        }
+        // Exact, or NX already set (the flag is sticky).
+        let exact = self.b.ins().fcmp(FloatCC::Equal, r, x);
+        let quiet = self.b.ins().bor(exact, rnd.nx);
+        ok = self.b.ins().band(ok, quiet);
+        if i.rm == 7 {
+            // Dynamic: rounded to nearest-even above, so frm must say so.
+            ok = self.b.ins().band(ok, rnd.rne);
+        }
+        self.fp_fast_or_helper(i, k, off, ok, true, |s| {
+            let ty = if word { types::I32 } else { types::I64 };
+            let v = if signed {
+                s.b.ins().fcvt_to_sint_sat(ty, r)
+            } else {
+                s.b.ins().fcvt_to_uint_sat(ty, r)
+            };
+            if word {
+                s.b.ins().sextend(types::I64, v)
+            } else {
+                v
+            }
+        });
+        true
+    }
+
+    /// NX in `fflags`, as a condition.
+    fn fp_nx(&mut self) -> Value {
+        let t = MemFlagsData::trusted();
+        let fcsr_at = self.ctx_word(CTX_FCSR);
+        let fcsr = self.b.ins().load(types::I64, t, fcsr_at, 0);
+        let nx = self.b.ins().band_imm_s(fcsr, 1);
+        self.b.ins().icmp_imm_s(IntCC::NotEqual, nx, 0)
     }
 
     /// F/D add, subtract, multiply, divide, square root and fused
