@@ -1259,10 +1259,10 @@ fn fp_arithmetic_matches_the_interpreter() {
 
 #[test]
 fn fp_compares_and_conversions_match_the_interpreter() {
-    // Random comparisons (feq, flt, fle) and conversions (float to
-    // integer of every width and signedness, integer to float, single to
-    // double and back; single and double; every static rounding mode and
-    // dynamic) on operands at the edges of each range: integral values,
+    // Random comparisons (feq, flt, fle), conversions (float to integer
+    // of every width and signedness, integer to float, single to double
+    // and back; single and double; every static rounding mode and
+    // dynamic) and reads and writes of fflags, frm and fcsr, on operands at the edges of each range: integral values,
     // ties, fractions, the powers of two that bound the integer formats
     // and their neighbours, zeros, subnormals, infinities, NaNs and
     // singles that are not NaN-boxed; integer operands at the edges of
@@ -1321,7 +1321,24 @@ fn fp_compares_and_conversions_match_the_interpreter() {
             let f1 = rng.below(32) as u32;
             let f2 = rng.below(32) as u32;
             let x1 = rng.below(32) as u32;
-            let w = match rng.below(5) {
+            let w = match rng.below(6) {
+                // CSR accesses to fflags, frm and fcsr (frm stays legal:
+                // it is only written with 0..=4 or cleared bits).
+                5 => {
+                    let csr = 1 + rng.below(3) as u32;
+                    let f3 = match (csr, rng.below(6) as u32) {
+                        (1, f3) => 1 + f3 % 3 + 4 * (f3 / 3), // any
+                        (_, 0) => 3,                          // csrrc
+                        (_, f3) => [5, 7][f3 as usize % 2],   // csrrwi, csrrci
+                    };
+                    let src = if csr == 2 && f3 == 5 {
+                        rng.below(5) as u32
+                    } else {
+                        rng.below(32) as u32
+                    };
+                    let rd = [0, xd][rng.below(2) as usize];
+                    i(0x73, f3, rd, src, csr as i32)
+                }
                 // feq / flt / fle
                 0 => r(0x53, rng.below(3) as u32, 0x50 | fmt, xd, f1, f2),
                 // fcvt.{w,wu,l,lu}.{s,d}

@@ -1294,7 +1294,7 @@ impl Hart {
             mstatus: &self.csr.mstatus,
             fp_state: std::ptr::null_mut(),
             fp_op: Some(jit_fp_op),
-            fcsr: &self.csr.fcsr,
+            fcsr: &mut self.csr.fcsr,
             cbo_zero: self.cbo_allowed(csr::envcfg::CBZE) as u64,
             reservation: self.reservation.as_mut_ptr(),
         };
@@ -1545,7 +1545,7 @@ impl Hart {
                 // F/D instructions only in the first run: a region with
                 // any runs only while the FPU is dirty (see vireo_jit), and
                 // a followed path must not keep the entry from running.
-                if !vireo_jit::supported(insn.op) || (head > 1 && vireo_jit::is_fp(insn.op)) {
+                if !vireo_jit::supported_insn(&insn) || (head > 1 && vireo_jit::is_fp_insn(&insn)) {
                     break;
                 }
                 taken[bit / 64] |= 1 << (bit % 64);

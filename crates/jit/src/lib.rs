@@ -218,10 +218,12 @@ pub struct JitCtx {
     /// invalid rounding mode). Translated code calls it in the host's C
     /// convention; it must not unwind.
     pub fp_op: Option<FpOpFn>,
-    /// The guest's `fcsr` (read only): F/D arithmetic runs inline, on the
-    /// host FPU, when rounding is to nearest-even and the inexact flag is
-    /// already set (see [`Translator::fp_inline`]); otherwise `fp_op`.
-    pub fcsr: *const u64,
+    /// The guest's `fcsr`: F/D arithmetic runs inline, on the host FPU,
+    /// when rounding is to nearest-even and the inexact flag is already
+    /// set (see [`Translator::fp_inline`]); otherwise `fp_op`. Accesses to
+    /// `fflags`, `frm` and `fcsr` (regions with them run only while FS is
+    /// Dirty, like other F/D instructions) read and write it here.
+    pub fcsr: *mut u64,
     /// Non-zero when `cbo.zero` may run at the current privilege (the
     /// envcfg CSRs' CBZE bits allow it); otherwise translated code leaves
     /// before it and the interpreter raises the illegal-instruction trap.
@@ -469,6 +471,31 @@ pub(crate) use vireo_isa::is_amo;
 /// checks the FPU state on entry, and runs only while it is Dirty).
 pub fn is_fp(op: Op) -> bool {
     matches!(op, Op::Flw | Op::Fld | Op::Fsw | Op::Fsd) || vireo_isa::is_fp_arith(op)
+}
+
+/// A CSR instruction on `fflags`, `frm` or `fcsr`: legal in every
+/// privilege mode while the FPU is on, with no effect but on `fcsr` and
+/// `mstatus.FS` (already Dirty where regions with F/D instructions run),
+/// so Cranelift regions run it inline, as an F/D instruction. (glibc's
+/// `floor`, `ceil` and friends save and restore `fflags` around their
+/// conversions.)
+pub fn is_fp_csr(i: &Insn) -> bool {
+    use Op::*;
+    matches!(i.op, Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci)
+        && (1..=3).contains(&(i.imm as u64 & 0xfff))
+}
+
+/// Whether Cranelift regions handle `i`: [`supported`] operations and the
+/// F/D CSR accesses ([`is_fp_csr`]). The baseline tier handles
+/// [`supported`] only.
+pub fn supported_insn(i: &Insn) -> bool {
+    supported(i.op) || is_fp_csr(i)
+}
+
+/// Whether `i` makes its region an F/D region: [`is_fp`] or
+/// [`is_fp_csr`].
+pub fn is_fp_insn(i: &Insn) -> bool {
+    is_fp(i.op) || is_fp_csr(i)
 }
 
 /// Whether the host FPU has a fused multiply-add that Cranelift uses
@@ -769,7 +796,7 @@ impl Compiler {
         // from the first instruction after it.
         let insns = &insns[..insns
             .iter()
-            .position(|i| !supported(i.op))
+            .position(|i| !supported_insn(i))
             .unwrap_or(insns.len())];
         let insns = &insns[..insns.len().min(MAX_REGION_LEN as usize)];
         if insns.is_empty() {
@@ -1295,7 +1322,7 @@ impl<'a> Translator<'a> {
             }
         }
         for (k, i) in insns.iter().enumerate() {
-            if !supported(i.op) {
+            if !supported_insn(i) {
                 break;
             }
             if is_direct(i.op) {
@@ -1709,7 +1736,7 @@ impl<'a> Translator<'a> {
 
     /// Translate the region; every path ends in the exit.
     fn region(&mut self, insns: &[Insn]) {
-        if insns.iter().any(|i| is_fp(i.op)) {
+        if insns.iter().any(is_fp_insn) {
             // The FPU must be on and already Dirty (see JitCtx::mstatus);
             // otherwise the interpreter runs the region's first block.
             let f = MemFlagsData::trusted();
@@ -1753,7 +1780,7 @@ impl<'a> Translator<'a> {
                 // Unreachable (after a jump, before the next label).
                 continue;
             }
-            if !supported(i.op) {
+            if !supported_insn(i) {
                 // The interpreter continues here.
                 let pc = self.pc_at(off);
                 let n = self.executed_before(k);
@@ -2510,7 +2537,8 @@ impl<'a> Translator<'a> {
                     self.b.ins().fence();
                 }
             }
-            _ => unreachable!("supported() admitted {:?}", i.op),
+            Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci if is_fp_csr(i) => self.fp_csr(i),
+            _ => unreachable!("supported_insn() admitted {:?}", i.op),
         }
         false
     }
@@ -2612,6 +2640,60 @@ impl<'a> Translator<'a> {
         };
         self.f_set(i.rd, v);
         true
+    }
+
+    /// A CSR instruction on `fflags` (1), `frm` (2) or `fcsr` (3), as the
+    /// interpreter runs it: rd gets the old value (the field, shifted
+    /// down), and a write (always for `csrrw[i]`, else when the source
+    /// register or immediate field is not 0) replaces, sets or clears bits
+    /// of the field. FS is Dirty already (see [`is_fp_csr`]).
+    fn fp_csr(&mut self, i: &Insn) {
+        use Op::*;
+        let t = MemFlagsData::trusted();
+        let csr = i.imm as u64 & 0xfff;
+        let at = self.ctx_word(CTX_FCSR);
+        let fcsr = self.b.ins().load(types::I64, t, at, 0);
+        let old = match csr {
+            1 => self.b.ins().band_imm_s(fcsr, 0x1f),
+            2 => {
+                let f = self.b.ins().ushr_imm_s(fcsr, 5);
+                self.b.ins().band_imm_s(f, 7)
+            }
+            _ => self.b.ins().band_imm_s(fcsr, 0xff),
+        };
+        let imm_src = matches!(i.op, Csrrwi | Csrrsi | Csrrci);
+        let writes = matches!(i.op, Csrrw | Csrrwi) || i.rs1 & 31 != 0;
+        if writes {
+            let src = if imm_src {
+                self.iconst(u64::from(i.rs1 & 31))
+            } else {
+                self.get(i.rs1)
+            };
+            let new = match i.op {
+                Csrrw | Csrrwi => src,
+                Csrrs | Csrrsi => self.b.ins().bor(old, src),
+                _ => {
+                    let keep = self.b.ins().bnot(src);
+                    self.b.ins().band(old, keep)
+                }
+            };
+            let v = match csr {
+                1 => {
+                    let rest = self.b.ins().band_imm_s(fcsr, !0x1f);
+                    let field = self.b.ins().band_imm_s(new, 0x1f);
+                    self.b.ins().bor(rest, field)
+                }
+                2 => {
+                    let rest = self.b.ins().band_imm_s(fcsr, 0x1f);
+                    let field = self.b.ins().band_imm_s(new, 7);
+                    let field = self.b.ins().ishl_imm_s(field, 5);
+                    self.b.ins().bor(rest, field)
+                }
+                _ => self.b.ins().band_imm_s(new, 0xff),
+            };
+            self.b.ins().store(t, v, at, 0);
+        }
+        self.set(i.rd, old);
     }
 
     /// A single-precision operand in the low 32 bits (upper bits zero):
@@ -3134,16 +3216,13 @@ mod tests {
             mstatus: &MSTATUS_FS_DIRTY,
             fp_state: std::ptr::null_mut(),
             fp_op: None,
-            fcsr: &FCSR_RNE_NX,
+            // (leaked, like the reservation below)
+            fcsr: Box::leak(Box::new(1u64)),
             cbo_zero: 1,
             // (leaked: a test's context lives as long as the test)
             reservation: Box::leak(Box::new([0u64; 2])).as_mut_ptr(),
         }
     }
-
-    /// `fcsr` with round-to-nearest-even and NX set: F/D arithmetic runs
-    /// inline where it can.
-    static FCSR_RNE_NX: u64 = 1;
 
     static MSTATUS_FS_DIRTY: u64 = MSTATUS_FS as u64;
 
