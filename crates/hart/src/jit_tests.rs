@@ -1383,3 +1383,108 @@ fn fp_compares_and_conversions_match_the_interpreter() {
         assert!(j.stats().jit_blocks_translated > 0);
     }
 }
+
+#[test]
+fn trap_csr_accesses_run_translated_like_the_interpreter() {
+    // Random reads and writes (every CSR instruction form) of sscratch,
+    // sepc, scause and stval between integer instructions, looped so that
+    // it runs translated: the registers and the four CSRs must end as in
+    // the interpreter (sepc keeps bit 0 clear).
+    for round in 0..40u64 {
+        let mut rng = Rng(0x5c5a_0000 + round);
+        let mut body = Vec::new();
+        for _ in 0..24 {
+            let rd = rng.below(12) as u32; // x0..x11
+            let rs1 = rng.below(12) as u32;
+            let w = match rng.below(4) {
+                0 => i(
+                    0x13,
+                    0,
+                    1 + rng.below(11) as u32,
+                    rs1,
+                    rng.below(4096) as i32 - 2048,
+                ),
+                1 => r(
+                    0x33,
+                    4,
+                    0,
+                    1 + rng.below(11) as u32,
+                    rs1,
+                    rng.below(12) as u32,
+                ),
+                _ => {
+                    let f3 = [1, 2, 3, 5, 6, 7][rng.below(6) as usize];
+                    let csr = 0x140 + rng.below(4) as i32;
+                    i(0x73, f3, rd, rs1, csr)
+                }
+            };
+            body.extend_from_slice(&w.to_le_bytes());
+        }
+        let code = looped(&body, 100);
+        let init: Vec<u64> = (0..16).map(|_| rng.next()).collect();
+        let mut harts = Vec::new();
+        for engine in [Engine::Interp, Engine::Jit] {
+            let mut h = new_hart(engine);
+            h.bus().ram().write_bytes(CODE, &code).unwrap();
+            for k in 1..12 {
+                h.x[k] = init[k];
+            }
+            [h.csr.sscratch, h.csr.sepc, h.csr.scause, h.csr.stval] =
+                [init[12], init[13] & !1, init[14], init[15]];
+            assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {engine:?}");
+            harts.push(h);
+        }
+        let (a, j) = (&harts[0], &harts[1]);
+        for k in 0..32 {
+            assert_eq!(a.x[k], j.x[k], "round {round}: x{k}");
+        }
+        let csrs = |h: &Hart| [h.csr.sscratch, h.csr.sepc, h.csr.scause, h.csr.stval];
+        assert_eq!(csrs(a), csrs(j), "round {round}");
+        assert_eq!(a.instret, j.instret, "round {round}: instret");
+        assert!(j.stats().jit_blocks_translated > 0);
+    }
+}
+
+#[test]
+fn trap_csr_access_in_user_mode_traps_in_translated_code_too() {
+    // A U-mode loop that reads sscratch once it has run hot: translated
+    // code must leave before the read, and the interpreter raise the
+    // illegal-instruction trap, with the CSR unread and the count exact.
+    let mut body = Vec::new();
+    body.extend_from_slice(&i(0x13, 0, 5, 5, 1).to_le_bytes()); // addi x5, x5, 1
+                                                                // bne x5, x6, back to the addi (x6 = 500): hot before the CSR read
+    body.extend_from_slice(&b(1, 5, 6, -4).to_le_bytes());
+    body.extend_from_slice(&i(0x73, 2, 7, 0, 0x140).to_le_bytes()); // csrr x7, sscratch
+    body.extend_from_slice(&WFI.to_le_bytes());
+    let handler = CODE + 0x800;
+    let mut results = Vec::new();
+    for engine in [Engine::Interp, Engine::Jit] {
+        let mut h = new_hart(engine);
+        let ram = h.bus().ram().clone();
+        ram.write_bytes(CODE, &body).unwrap();
+        ram.write_bytes(handler, &WFI.to_le_bytes()).unwrap();
+        h.csr.mtvec = handler;
+        h.csr.sscratch = 0x5555;
+        h.x[6] = 500;
+        h.x[7] = 7;
+        // U-mode may run everything (a PMP entry for all of memory).
+        h.csr.pmpaddr[0] = u64::MAX >> 10;
+        h.csr.pmpcfg[0] = 0x1f; // NAPOT, read, write, execute
+        h.pmp_changed();
+        h.set_priv(Priv::U);
+        assert_eq!(h.run(10_000_000), Exit::Wfi, "{engine:?}");
+        assert_eq!(
+            h.pc,
+            handler + 4,
+            "{engine:?}: stopped after the handler's wfi"
+        );
+        assert_eq!(h.csr.mcause, 2, "{engine:?}: illegal instruction");
+        assert_eq!(h.csr.mepc, CODE + 8, "{engine:?}");
+        assert_eq!(h.x[7], 7, "{engine:?}: x7 unchanged");
+        if engine == Engine::Jit {
+            assert!(h.stats().jit_blocks_translated > 0);
+        }
+        results.push((h.x[5], h.instret));
+    }
+    assert_eq!(results[0], results[1]);
+}

@@ -320,6 +320,8 @@ struct CheckPoint {
     x: [u64; 32],
     f: [u64; 32],
     fcsr: u64,
+    /// sscratch, sepc, scause, stval.
+    trap_csrs: [u64; 4],
     mstatus: u64,
     pc: u64,
     reservation: [u64; 2],
@@ -331,6 +333,7 @@ impl CheckPoint {
             x: h.x,
             f: h.f,
             fcsr: h.csr.fcsr,
+            trap_csrs: [h.csr.sscratch, h.csr.sepc, h.csr.scause, h.csr.stval],
             mstatus: h.csr.mstatus,
             pc: h.pc,
             reservation: h.reservation,
@@ -341,6 +344,7 @@ impl CheckPoint {
         h.x = self.x;
         h.f = self.f;
         h.csr.fcsr = self.fcsr;
+        [h.csr.sscratch, h.csr.sepc, h.csr.scause, h.csr.stval] = self.trap_csrs;
         h.csr.mstatus = self.mstatus;
         h.pc = self.pc;
         h.reservation = self.reservation;
@@ -1297,6 +1301,13 @@ impl Hart {
             fcsr: &mut self.csr.fcsr,
             cbo_zero: self.cbo_allowed(csr::envcfg::CBZE) as u64,
             reservation: self.reservation.as_mut_ptr(),
+            trap_csrs: if self.prv == Priv::U {
+                std::ptr::null_mut()
+            } else {
+                // (sscratch, sepc, scause, stval: adjacent in the
+                // `repr(C)` CSR struct)
+                &mut self.csr.sscratch
+            },
         };
         // Last, so that no other borrow of the hart is used while the
         // helper holds it (the pointers above are only used by translated
@@ -1444,6 +1455,14 @@ impl Hart {
                 resv(&jit),
                 resv(&interp)
             ));
+        }
+        for (k, name) in ["sscratch", "sepc", "scause", "stval"].iter().enumerate() {
+            if jit.trap_csrs[k] != interp.trap_csrs[k] {
+                diffs.push(format!(
+                    "{name}: translated {:#x}, interpreter {:#x}",
+                    jit.trap_csrs[k], interp.trap_csrs[k]
+                ));
+            }
         }
         if jit.fcsr != interp.fcsr {
             diffs.push(format!(

@@ -234,6 +234,13 @@ pub struct JitCtx {
     /// matches and memory still holds the value (a compare-and-swap),
     /// as the interpreter does.
     pub reservation: *mut u64,
+    /// The hart's `sscratch`, `sepc`, `scause` and `stval`, four adjacent
+    /// words in that order, while the hart runs in S- or M-mode; null in
+    /// U-mode, where translated code leaves before an access to them and
+    /// the interpreter raises the illegal-instruction trap. (A call runs at
+    /// one privilege: only traps and `xret`, which leave translated code,
+    /// change it.)
+    pub trap_csrs: *mut u64,
 }
 
 /// The rounding state of an F/D instruction at run time (conditions, see
@@ -284,6 +291,7 @@ const CTX_FP_OP: i32 = 144;
 const CTX_FCSR: i32 = 152;
 const CTX_CBO_ZERO: i32 = 160;
 const CTX_RESERVATION: i32 = 168;
+const CTX_TRAP_CSRS: i32 = 176;
 
 /// Size of one block-cache slot of the caller:
 /// `#[repr(C)] { paddr: u64, code: Option<Code>, gen: u32, .. }`.
@@ -316,6 +324,7 @@ const _: () = {
     assert!(std::mem::offset_of!(JitCtx, store_log) == CTX_STORE_LOG as usize);
     assert!(std::mem::offset_of!(JitCtx, cbo_zero) == CTX_CBO_ZERO as usize);
     assert!(std::mem::offset_of!(JitCtx, reservation) == CTX_RESERVATION as usize);
+    assert!(std::mem::offset_of!(JitCtx, trap_csrs) == CTX_TRAP_CSRS as usize);
     assert!(std::mem::offset_of!(JitCtx, store_log_len) == CTX_STORE_LOG_LEN as usize);
     assert!(std::mem::offset_of!(JitCtx, tlb_exec) == CTX_TLB_EXEC as usize);
     assert!(std::mem::offset_of!(JitCtx, slots) == CTX_SLOTS as usize);
@@ -485,11 +494,22 @@ pub fn is_fp_csr(i: &Insn) -> bool {
         && (1..=3).contains(&(i.imm as u64 & 0xfff))
 }
 
+/// A CSR instruction on `sscratch`, `sepc`, `scause` or `stval`: plain
+/// words with no effect on anything else, legal in S- and M-mode
+/// ([`JitCtx::trap_csrs`]). Linux's trap entry and return read and write
+/// them on every system call and exception, so Cranelift regions run them
+/// inline instead of ending there.
+pub fn is_trap_csr(i: &Insn) -> bool {
+    use Op::*;
+    matches!(i.op, Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci)
+        && (0x140..=0x143).contains(&(i.imm as u64 & 0xfff))
+}
+
 /// Whether Cranelift regions handle `i`: [`supported`] operations and the
-/// F/D CSR accesses ([`is_fp_csr`]). The baseline tier handles
-/// [`supported`] only.
+/// CSR accesses of [`is_fp_csr`] and [`is_trap_csr`]. The baseline tier
+/// handles [`supported`] only.
 pub fn supported_insn(i: &Insn) -> bool {
-    supported(i.op) || is_fp_csr(i)
+    supported(i.op) || is_fp_csr(i) || is_trap_csr(i)
 }
 
 /// Whether `i` makes its region an F/D region: [`is_fp`] or
@@ -2540,6 +2560,9 @@ impl<'a> Translator<'a> {
                 }
             }
             Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci if is_fp_csr(i) => self.fp_csr(i),
+            Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci if is_trap_csr(i) => {
+                self.trap_csr(i, k, off)
+            }
             _ => unreachable!("supported_insn() admitted {:?}", i.op),
         }
         false
@@ -2642,6 +2665,44 @@ impl<'a> Translator<'a> {
         };
         self.f_set(i.rd, v);
         true
+    }
+
+    /// A CSR instruction on `sscratch`, `sepc`, `scause` or `stval` (see
+    /// [`is_trap_csr`]), as the interpreter runs it: outside U-mode, rd
+    /// gets the old value and a write (always for `csrrw[i]`, else when the
+    /// source register or immediate field is not 0) replaces, sets or
+    /// clears bits (`sepc` keeps bit 0 clear); in U-mode the region leaves
+    /// before it.
+    fn trap_csr(&mut self, i: &Insn, k: u64, off: i64) {
+        use Op::*;
+        let t = MemFlagsData::trusted();
+        let csr = i.imm as u64 & 0xfff;
+        let base = self.ctx_word(CTX_TRAP_CSRS);
+        let allowed = self.b.ins().icmp_imm_s(IntCC::NotEqual, base, 0);
+        self.guard(allowed, k, off);
+        let at = 8 * (csr - 0x140) as i32;
+        let old = self.b.ins().load(types::I64, t, base, at);
+        let writes = matches!(i.op, Csrrw | Csrrwi) || i.rs1 & 31 != 0;
+        if writes {
+            let src = if matches!(i.op, Csrrwi | Csrrsi | Csrrci) {
+                self.iconst(u64::from(i.rs1 & 31))
+            } else {
+                self.get(i.rs1)
+            };
+            let mut new = match i.op {
+                Csrrw | Csrrwi => src,
+                Csrrs | Csrrsi => self.b.ins().bor(old, src),
+                _ => {
+                    let keep = self.b.ins().bnot(src);
+                    self.b.ins().band(old, keep)
+                }
+            };
+            if csr == 0x141 {
+                new = self.b.ins().band_imm_s(new, !1);
+            }
+            self.b.ins().store(t, new, base, at);
+        }
+        self.set(i.rd, old);
     }
 
     /// A CSR instruction on `fflags` (1), `frm` (2) or `fcsr` (3), as the
@@ -3223,6 +3284,7 @@ mod tests {
             cbo_zero: 1,
             // (leaked: a test's context lives as long as the test)
             reservation: Box::leak(Box::new([0u64; 2])).as_mut_ptr(),
+            trap_csrs: Box::leak(Box::new([0u64; 4])).as_mut_ptr(),
         }
     }
 
