@@ -92,6 +92,11 @@ pub mod mstatus {
     pub const S_VISIBLE: u64 = SIE | SPIE | UBE | SPP | VS | FS | XS | SUM | MXR | UXL | SD;
     /// Bits writable through `sstatus`.
     pub const S_WRITABLE: u64 = SIE | SPIE | SPP | FS | SUM | MXR;
+    // Translated code reads and writes sstatus with the JIT's copy of
+    // these masks.
+    const _: () = assert!(
+        S_VISIBLE == vireo_jit::SSTATUS_VISIBLE && S_WRITABLE == vireo_jit::SSTATUS_WRITABLE
+    );
 }
 
 /// `menvcfg` fields.

@@ -1488,3 +1488,85 @@ fn trap_csr_access_in_user_mode_traps_in_translated_code_too() {
     }
     assert_eq!(results[0], results[1]);
 }
+
+#[test]
+fn sstatus_accesses_run_translated_like_the_interpreter() {
+    // Random reads and writes of sstatus (every CSR instruction form, the
+    // values mixing SIE, SPIE, SPP, FS, SUM and MXR) between integer
+    // instructions, looped so that it runs translated: translated code
+    // runs the writes that change only SIE (clearing), SPIE, SPP and FS
+    // and leaves the others to the interpreter; registers, mstatus and
+    // the instruction count must end as in the interpreter.
+    let bits = [
+        1u64 << 1,
+        1 << 5,
+        1 << 8,
+        1 << 13,
+        3 << 13,
+        1 << 18,
+        1 << 19,
+    ];
+    for round in 0..60u64 {
+        let mut rng = Rng(0x5757_0000 + round);
+        let mut body = Vec::new();
+        for _ in 0..24 {
+            let rd = rng.below(12) as u32; // x0..x11
+            let rs1 = rng.below(12) as u32;
+            let w = match rng.below(5) {
+                0 => r(
+                    0x33,
+                    4,
+                    0,
+                    1 + rng.below(11) as u32,
+                    rs1,
+                    rng.below(12) as u32,
+                ),
+                _ => {
+                    let f3 = [1, 2, 3, 5, 6, 7][rng.below(6) as usize];
+                    let src = if f3 >= 5 {
+                        [0u32, 2, 0x20 >> 4, 1, 3][rng.below(5) as usize]
+                    } else {
+                        rs1
+                    };
+                    i(0x73, f3, rd, src, 0x100)
+                }
+            };
+            body.extend_from_slice(&w.to_le_bytes());
+        }
+        let code = looped(&body, 100);
+        let init: Vec<u64> = (0..12)
+            .map(|_| {
+                let mut v = 0;
+                for _ in 0..rng.below(4) {
+                    v |= bits[rng.below(bits.len() as u64) as usize];
+                }
+                v
+            })
+            .collect();
+        let mut harts = Vec::new();
+        for engine in [Engine::Interp, Engine::Jit] {
+            let mut h = new_hart(engine);
+            h.bus().ram().write_bytes(CODE, &code).unwrap();
+            for k in 1..12 {
+                h.x[k] = init[k];
+            }
+            if round % 2 == 1 {
+                // S-mode (bare), where SUM selects the data TLB.
+                h.csr.pmpaddr[0] = u64::MAX >> 10;
+                h.csr.pmpcfg[0] = 0x1f;
+                h.pmp_changed();
+                h.set_priv(Priv::S);
+            }
+            assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {engine:?}");
+            harts.push(h);
+        }
+        let (a, j) = (&harts[0], &harts[1]);
+        for k in 0..32 {
+            assert_eq!(a.x[k], j.x[k], "round {round}: x{k}");
+        }
+        assert_eq!(a.csr.mstatus, j.csr.mstatus, "round {round}: mstatus");
+        assert_eq!(a.data_idx, j.data_idx, "round {round}: data TLB in use");
+        assert_eq!(a.instret, j.instret, "round {round}: instret");
+        assert!(j.stats().jit_blocks_translated > 0);
+    }
+}

@@ -1295,7 +1295,7 @@ impl Hart {
             },
             chained: 0,
             f: self.f.as_mut_ptr(),
-            mstatus: &self.csr.mstatus,
+            mstatus: &mut self.csr.mstatus,
             fp_state: std::ptr::null_mut(),
             fp_op: Some(jit_fp_op),
             fcsr: &mut self.csr.fcsr,
@@ -1463,6 +1463,12 @@ impl Hart {
                     jit.trap_csrs[k], interp.trap_csrs[k]
                 ));
             }
+        }
+        if jit.mstatus != interp.mstatus {
+            diffs.push(format!(
+                "mstatus: translated {:#x}, interpreter {:#x}",
+                jit.mstatus, interp.mstatus
+            ));
         }
         if jit.fcsr != interp.fcsr {
             diffs.push(format!(

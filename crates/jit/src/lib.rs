@@ -205,8 +205,10 @@ pub struct JitCtx {
     pub f: *mut u64,
     /// The guest's `mstatus`: regions with F/D instructions run only while
     /// its FS field is Dirty (3), so inline FP loads need not set it and
-    /// a disabled FPU is the interpreter's business (it traps).
-    pub mstatus: *const u64,
+    /// a disabled FPU is the interpreter's business (it traps). `sstatus`
+    /// accesses ([`is_sstatus_csr`]) read it and write the bits that need
+    /// nothing else updated.
+    pub mstatus: *mut u64,
     /// Opaque state passed to `fp_op`.
     pub fp_state: *mut u8,
     /// Executes one F/D arithmetic instruction, or (baseline code) one
@@ -505,11 +507,49 @@ pub fn is_trap_csr(i: &Insn) -> bool {
         && (0x140..=0x143).contains(&(i.imm as u64 & 0xfff))
 }
 
+/// A CSR instruction on `sstatus` (legal in S- and M-mode) that Cranelift
+/// regions take in. They run it inline when the bits it changes need no
+/// other update: clearing SIE (setting it may make an interrupt due at
+/// once), SPIE, SPP, and FS in regions without F/D instructions (which
+/// checked FS on entry). Other writes (SUM and MXR change the data TLB in
+/// use) leave the region before the instruction, and the interpreter runs
+/// it. Two forms are left out, as they almost always set SIE or SUM
+/// (Linux's `local_irq_enable` and user-access windows): `csrrs` with a
+/// source register other than x0, and `csrrsi` setting SIE.
+pub fn is_sstatus_csr(i: &Insn) -> bool {
+    use Op::*;
+    i.imm as u64 & 0xfff == 0x100
+        && match i.op {
+            Csrrw | Csrrc | Csrrwi | Csrrci => true,
+            Csrrs => i.rs1 & 31 == 0,
+            Csrrsi => i.rs1 & 2 == 0,
+            _ => false,
+        }
+}
+
+/// The `mstatus` bits `sstatus` shows (the hart checks that these agree
+/// with its own masks).
+pub const SSTATUS_VISIBLE: u64 = (1 << 1) // SIE
+    | (1 << 5) // SPIE
+    | (1 << 6) // UBE
+    | (1 << 8) // SPP
+    | (3 << 9) // VS
+    | (3 << 13) // FS
+    | (3 << 15) // XS
+    | (1 << 18) // SUM
+    | (1 << 19) // MXR
+    | (3 << 32) // UXL
+    | (1 << 63); // SD
+
+/// The `mstatus` bits an `sstatus` write sets.
+pub const SSTATUS_WRITABLE: u64 =
+    (1 << 1) | (1 << 5) | (1 << 8) | (3 << 13) | (1 << 18) | (1 << 19);
+
 /// Whether Cranelift regions handle `i`: [`supported`] operations and the
-/// CSR accesses of [`is_fp_csr`] and [`is_trap_csr`]. The baseline tier
-/// handles [`supported`] only.
+/// CSR accesses of [`is_fp_csr`], [`is_trap_csr`] and [`is_sstatus_csr`].
+/// The baseline tier handles [`supported`] only.
 pub fn supported_insn(i: &Insn) -> bool {
-    supported(i.op) || is_fp_csr(i) || is_trap_csr(i)
+    supported(i.op) || is_fp_csr(i) || is_trap_csr(i) || is_sstatus_csr(i)
 }
 
 /// Whether `i` makes its region an F/D region: [`is_fp`] or
@@ -2563,6 +2603,9 @@ impl<'a> Translator<'a> {
             Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci if is_trap_csr(i) => {
                 self.trap_csr(i, k, off)
             }
+            Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci if is_sstatus_csr(i) => {
+                self.sstatus_csr(i, k, off)
+            }
             _ => unreachable!("supported_insn() admitted {:?}", i.op),
         }
         false
@@ -2703,6 +2746,78 @@ impl<'a> Translator<'a> {
             self.b.ins().store(t, new, base, at);
         }
         self.set(i.rd, old);
+    }
+
+    /// A CSR instruction on `sstatus` (see [`is_sstatus_csr`]), as the
+    /// interpreter runs it where it can: outside U-mode (else the region
+    /// leaves before it), rd gets `mstatus`'s visible bits (SD set when FS
+    /// is Dirty); a write (always for `csrrw[i]`, else when the source
+    /// register or immediate field is not 0) computes the new `mstatus`
+    /// as the hart does and stores it if it changes only bits that need no
+    /// other update, else the region leaves before the instruction.
+    fn sstatus_csr(&mut self, i: &Insn, k: u64, off: i64) {
+        use Op::*;
+        const SIE: i64 = 1 << 1;
+        const SPIE: i64 = 1 << 5;
+        const SPP: i64 = 1 << 8;
+        const SD: i64 = i64::MIN;
+        const XL: i64 = (2 << 32) | (2 << 34); // UXL, SXL: 64 bits
+        let t = MemFlagsData::trusted();
+        let s_mode = self.ctx_word(CTX_TRAP_CSRS);
+        let allowed = self.b.ins().icmp_imm_s(IntCC::NotEqual, s_mode, 0);
+        self.guard(allowed, k, off);
+        let mp = self.ctx_word(CTX_MSTATUS);
+        let old_m = self.b.ins().load(types::I64, t, mp, 0);
+        let fs = self.b.ins().band_imm_s(old_m, MSTATUS_FS);
+        let fs_dirty = self.b.ins().icmp_imm_s(IntCC::Equal, fs, MSTATUS_FS);
+        let sd = self.iconst(SD as u64);
+        let zero = self.iconst(0);
+        let sd = self.b.ins().select(fs_dirty, sd, zero);
+        let visible = self
+            .b
+            .ins()
+            .band_imm_s(old_m, (SSTATUS_VISIBLE & !(SD as u64)) as i64);
+        let old_s = self.b.ins().bor(visible, sd);
+        let writes = matches!(i.op, Csrrw | Csrrwi) || i.rs1 & 31 != 0;
+        if writes {
+            let src = if matches!(i.op, Csrrwi | Csrrsi | Csrrci) {
+                self.iconst(u64::from(i.rs1 & 31))
+            } else {
+                self.get(i.rs1)
+            };
+            let new_s = match i.op {
+                Csrrw | Csrrwi => src,
+                Csrrs | Csrrsi => self.b.ins().bor(old_s, src),
+                _ => {
+                    let keep = self.b.ins().bnot(src);
+                    self.b.ins().band(old_s, keep)
+                }
+            };
+            let kept = self
+                .b
+                .ins()
+                .band_imm_s(old_m, !(SSTATUS_WRITABLE as i64) & !SD);
+            let written = self.b.ins().band_imm_s(new_s, SSTATUS_WRITABLE as i64);
+            let new_m = self.b.ins().bor(kept, written);
+            let new_m = self.b.ins().bor_imm_s(new_m, XL);
+            // Bits that may change here: SIE (cleared only), SPIE, SPP,
+            // and FS unless F/D instructions of this region rely on it.
+            let mut free = SIE | SPIE | SPP;
+            if self.f_regs.is_none() {
+                free |= MSTATUS_FS;
+            }
+            let changed = self.b.ins().bxor(old_m, new_m);
+            let other = self.b.ins().band_imm_s(changed, !free);
+            let quiet = self.b.ins().icmp_imm_s(IntCC::Equal, other, 0);
+            let was_off = self.b.ins().bnot(old_m);
+            let set = self.b.ins().band(new_m, was_off);
+            let sie_set = self.b.ins().band_imm_s(set, SIE);
+            let no_sie = self.b.ins().icmp_imm_s(IntCC::Equal, sie_set, 0);
+            let ok = self.b.ins().band(quiet, no_sie);
+            self.guard(ok, k, off);
+            self.b.ins().store(t, new_m, mp, 0);
+        }
+        self.set(i.rd, old_s);
     }
 
     /// A CSR instruction on `fflags` (1), `frm` (2) or `fcsr` (3), as the
@@ -3276,7 +3391,7 @@ mod tests {
             gen: 0,
             chained: 0,
             f: std::ptr::null_mut(),
-            mstatus: &MSTATUS_FS_DIRTY,
+            mstatus: Box::leak(Box::new(MSTATUS_FS)),
             fp_state: std::ptr::null_mut(),
             fp_op: None,
             // (leaked, like the reservation below)
@@ -3287,8 +3402,6 @@ mod tests {
             trap_csrs: Box::leak(Box::new([0u64; 4])).as_mut_ptr(),
         }
     }
-
-    static MSTATUS_FS_DIRTY: u64 = MSTATUS_FS as u64;
 
     /// One empty block slot (no address, no code, generation 0).
     static NO_SLOTS: [u64; SLOT_SIZE / 8] = [u64::MAX, 0, 0, 0];
