@@ -37,9 +37,13 @@
 //! ([`JitCtx::reservation`]). Its one call back into the host is
 //! [`JitCtx::fp_op`], for the F/D arithmetic that does not run inline
 //! (inline only where the host FPU gives the same value and raises no new
-//! flag; see `Translator::fp_inline`). Regions end before CSR and system
-//! instructions (the interpreter runs those); AMOs and `lr`/`sc` run as
-//! host atomics on guest RAM.
+//! flag; see `Translator::fp_inline` and `Translator::fp_inline_other`).
+//! Cranelift regions run a few CSR accesses inline, those that change
+//! nothing but the CSR: `fflags`/`frm`/`fcsr` ([`is_fp_csr`]),
+//! `sscratch`/`sepc`/`scause`/`stval` ([`is_trap_csr`]), and `sstatus`
+//! writes of SIE (cleared), SPIE, SPP and FS ([`is_sstatus_csr`]); they
+//! end before other CSR and system instructions (the interpreter runs
+//! those). AMOs and `lr`/`sc` run as host atomics on guest RAM.
 //!
 //! The guest `pc` is an input, not a constant of the code: the same physical
 //! region reached through two virtual mappings gets correct `auipc`, link
@@ -61,8 +65,9 @@
 //! translated code changes no mapping, so the target's physical address
 //! and slot are known when translating. So the caller bounds a call with `limit` (its
 //! interrupt-check interval): interrupts are still taken within a bounded
-//! number of instructions. Translated code changes no CSR, privilege or
-//! mapping, so the TLB and privilege it started with stay the right ones.
+//! number of instructions. Translated code changes no privilege, mapping
+//! or CSR that selects a TLB (`satp`, `sstatus.SUM`/`MXR`), so the TLB and
+//! privilege it started with stay the right ones.
 //! It never stores into decoded code either (those pages are flagged), so
 //! the slots stay current during a call; a store by *another* hart into
 //! code this hart is running is seen when the call returns (within
@@ -3391,7 +3396,7 @@ mod tests {
             gen: 0,
             chained: 0,
             f: std::ptr::null_mut(),
-            mstatus: Box::leak(Box::new(MSTATUS_FS)),
+            mstatus: Box::leak(Box::new(MSTATUS_FS as u64)),
             fp_state: std::ptr::null_mut(),
             fp_op: None,
             // (leaked, like the reservation below)
