@@ -1364,9 +1364,9 @@ fn fp_compares_and_conversions_match_the_interpreter() {
             let mut h = new_hart(engine);
             h.bus().ram().write_bytes(CODE, &code).unwrap();
             h.f.copy_from_slice(&finit);
-            for k in 1..32 {
+            for (k, &v) in xinit.iter().enumerate().skip(1) {
                 if k != LOOP_REG as usize {
-                    h.x[k] = xinit[k];
+                    h.x[k] = v;
                 }
             }
             h.csr.fcsr = fcsr;
@@ -1426,9 +1426,7 @@ fn trap_csr_accesses_run_translated_like_the_interpreter() {
         for engine in [Engine::Interp, Engine::Jit] {
             let mut h = new_hart(engine);
             h.bus().ram().write_bytes(CODE, &code).unwrap();
-            for k in 1..12 {
-                h.x[k] = init[k];
-            }
+            h.x[1..12].copy_from_slice(&init[1..12]);
             [h.csr.sscratch, h.csr.sepc, h.csr.scause, h.csr.stval] =
                 [init[12], init[13] & !1, init[14], init[15]];
             assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {engine:?}");
@@ -1547,9 +1545,7 @@ fn sstatus_accesses_run_translated_like_the_interpreter() {
         for engine in [Engine::Interp, Engine::Jit] {
             let mut h = new_hart(engine);
             h.bus().ram().write_bytes(CODE, &code).unwrap();
-            for k in 1..12 {
-                h.x[k] = init[k];
-            }
+            h.x[1..12].copy_from_slice(&init[1..12]);
             if round % 2 == 1 {
                 // S-mode (bare), where SUM selects the data TLB.
                 h.csr.pmpaddr[0] = u64::MAX >> 10;

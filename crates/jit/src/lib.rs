@@ -2898,7 +2898,7 @@ impl<'a> Translator<'a> {
 
     /// The f register `v` as a host float: an `F64` of its bits, or
     /// (`double` false) an `F32` of its low half.
-    fn to_float(&mut self, v: Value, double: bool) -> Value {
+    fn as_float(&mut self, v: Value, double: bool) -> Value {
         if double {
             self.b.ins().bitcast(types::F64, MemFlagsData::new(), v)
         } else {
@@ -3003,8 +3003,8 @@ impl<'a> Translator<'a> {
                 let double = matches!(i.op, FeqD | FltD | FleD);
                 let a = self.f_get(i.rs1);
                 let b = self.f_get(i.rs2);
-                let x = self.to_float(a, double);
-                let y = self.to_float(b, double);
+                let x = self.as_float(a, double);
+                let y = self.as_float(b, double);
                 let mut ok = self.b.ins().fcmp(FloatCC::Ordered, x, y);
                 if !double {
                     let ab = self.b.ins().band(a, b);
@@ -3075,7 +3075,7 @@ impl<'a> Translator<'a> {
                     return false;
                 };
                 let a = self.f_get(i.rs1);
-                let x = self.to_float(a, false);
+                let x = self.as_float(a, false);
                 let boxed = self.is_boxed(a);
                 let ordered = self.b.ins().fcmp(FloatCC::Ordered, x, x);
                 let ok = self.b.ins().band(boxed, ordered);
@@ -3091,7 +3091,7 @@ impl<'a> Translator<'a> {
                     return false;
                 };
                 let a = self.f_get(i.rs1);
-                let x = self.to_float(a, true);
+                let x = self.as_float(a, true);
                 let r = self.b.ins().fdemote(types::F32, x);
                 let bits = self.b.ins().bitcast(types::I32, MemFlagsData::new(), r);
                 let bits = self.b.ins().uextend(types::I64, bits);
@@ -3149,7 +3149,7 @@ impl<'a> Translator<'a> {
         let signed = matches!(i.op, FcvtWS | FcvtLS | FcvtWD | FcvtLD);
         let word = matches!(i.op, FcvtWS | FcvtWuS | FcvtWD | FcvtWuD);
         let a = self.f_get(i.rs1);
-        let x = self.to_float(a, double);
+        let x = self.as_float(a, double);
         let r = match rounding {
             1 => self.b.ins().trunc(x),
             2 => self.b.ins().floor(x),
