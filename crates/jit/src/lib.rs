@@ -2722,7 +2722,6 @@ impl<'a> Translator<'a> {
     /// clears bits (`sepc` keeps bit 0 clear); in U-mode the region leaves
     /// before it.
     fn trap_csr(&mut self, i: &Insn, k: u64, off: i64) {
-        use Op::*;
         let t = MemFlagsData::trusted();
         let csr = i.imm as u64 & 0xfff;
         let base = self.ctx_word(CTX_TRAP_CSRS);
@@ -2730,27 +2729,39 @@ impl<'a> Translator<'a> {
         self.guard(allowed, k, off);
         let at = 8 * (csr - 0x140) as i32;
         let old = self.b.ins().load(types::I64, t, base, at);
-        let writes = matches!(i.op, Csrrw | Csrrwi) || i.rs1 & 31 != 0;
-        if writes {
-            let src = if matches!(i.op, Csrrwi | Csrrsi | Csrrci) {
-                self.iconst(u64::from(i.rs1 & 31))
-            } else {
-                self.get(i.rs1)
-            };
-            let mut new = match i.op {
-                Csrrw | Csrrwi => src,
-                Csrrs | Csrrsi => self.b.ins().bor(old, src),
-                _ => {
-                    let keep = self.b.ins().bnot(src);
-                    self.b.ins().band(old, keep)
-                }
-            };
+        if let Some(mut new) = self.csr_write_value(i, old) {
             if csr == 0x141 {
                 new = self.b.ins().band_imm_s(new, !1);
             }
             self.b.ins().store(t, new, base, at);
         }
         self.set(i.rd, old);
+    }
+
+    /// The value a CSR instruction writes, from the CSR's `old` value, as
+    /// the interpreter computes it: the source (x register or 5-bit
+    /// immediate) for `csrrw[i]`, `old` with its bits set for `csrrs[i]`
+    /// or cleared for `csrrc[i]`; `None` when it does not write (a set or
+    /// clear from x0 or immediate 0).
+    fn csr_write_value(&mut self, i: &Insn, old: Value) -> Option<Value> {
+        use Op::*;
+        let writes = matches!(i.op, Csrrw | Csrrwi) || i.rs1 & 31 != 0;
+        if !writes {
+            return None;
+        }
+        let src = if matches!(i.op, Csrrwi | Csrrsi | Csrrci) {
+            self.iconst(u64::from(i.rs1 & 31))
+        } else {
+            self.get(i.rs1)
+        };
+        Some(match i.op {
+            Csrrw | Csrrwi => src,
+            Csrrs | Csrrsi => self.b.ins().bor(old, src),
+            _ => {
+                let keep = self.b.ins().bnot(src);
+                self.b.ins().band(old, keep)
+            }
+        })
     }
 
     /// A CSR instruction on `sstatus` (see [`is_sstatus_csr`]), as the
@@ -2761,7 +2772,6 @@ impl<'a> Translator<'a> {
     /// as the hart does and stores it if it changes only bits that need no
     /// other update, else the region leaves before the instruction.
     fn sstatus_csr(&mut self, i: &Insn, k: u64, off: i64) {
-        use Op::*;
         const SIE: i64 = 1 << 1;
         const SPIE: i64 = 1 << 5;
         const SPP: i64 = 1 << 8;
@@ -2783,21 +2793,7 @@ impl<'a> Translator<'a> {
             .ins()
             .band_imm_s(old_m, (SSTATUS_VISIBLE & !(SD as u64)) as i64);
         let old_s = self.b.ins().bor(visible, sd);
-        let writes = matches!(i.op, Csrrw | Csrrwi) || i.rs1 & 31 != 0;
-        if writes {
-            let src = if matches!(i.op, Csrrwi | Csrrsi | Csrrci) {
-                self.iconst(u64::from(i.rs1 & 31))
-            } else {
-                self.get(i.rs1)
-            };
-            let new_s = match i.op {
-                Csrrw | Csrrwi => src,
-                Csrrs | Csrrsi => self.b.ins().bor(old_s, src),
-                _ => {
-                    let keep = self.b.ins().bnot(src);
-                    self.b.ins().band(old_s, keep)
-                }
-            };
+        if let Some(new_s) = self.csr_write_value(i, old_s) {
             let kept = self
                 .b
                 .ins()
@@ -2831,7 +2827,6 @@ impl<'a> Translator<'a> {
     /// register or immediate field is not 0) replaces, sets or clears bits
     /// of the field. FS is Dirty already (see [`is_fp_csr`]).
     fn fp_csr(&mut self, i: &Insn) {
-        use Op::*;
         let t = MemFlagsData::trusted();
         let csr = i.imm as u64 & 0xfff;
         let at = self.ctx_word(CTX_FCSR);
@@ -2844,22 +2839,7 @@ impl<'a> Translator<'a> {
             }
             _ => self.b.ins().band_imm_s(fcsr, 0xff),
         };
-        let imm_src = matches!(i.op, Csrrwi | Csrrsi | Csrrci);
-        let writes = matches!(i.op, Csrrw | Csrrwi) || i.rs1 & 31 != 0;
-        if writes {
-            let src = if imm_src {
-                self.iconst(u64::from(i.rs1 & 31))
-            } else {
-                self.get(i.rs1)
-            };
-            let new = match i.op {
-                Csrrw | Csrrwi => src,
-                Csrrs | Csrrsi => self.b.ins().bor(old, src),
-                _ => {
-                    let keep = self.b.ins().bnot(src);
-                    self.b.ins().band(old, keep)
-                }
-            };
+        if let Some(new) = self.csr_write_value(i, old) {
             let v = match csr {
                 1 => {
                     let rest = self.b.ins().band_imm_s(fcsr, !0x1f);
