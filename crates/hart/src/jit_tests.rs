@@ -1176,6 +1176,35 @@ fn fp_specials() -> Vec<u64> {
     v
 }
 
+/// Run `code` (ending in `wfi`) on the interpreter and the JIT from f
+/// registers `f`, x registers `x` (x1 up to `x.len() - 1`, the loop
+/// counter excepted) and `fcsr`, and assert they end with the same
+/// registers, `fcsr` and instruction count, and that code was translated.
+fn fp_engines_agree(round: u64, code: &[u8], f: &[u64], x: &[u64], fcsr: u64) {
+    let mut harts = Vec::new();
+    for engine in [Engine::Interp, Engine::Jit] {
+        let mut h = new_hart(engine);
+        h.bus().ram().write_bytes(CODE, code).unwrap();
+        h.f.copy_from_slice(f);
+        for (k, &v) in x.iter().enumerate().skip(1) {
+            if k != LOOP_REG as usize {
+                h.x[k] = v;
+            }
+        }
+        h.csr.fcsr = fcsr;
+        assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {engine:?}");
+        harts.push(h);
+    }
+    let (a, j) = (&harts[0], &harts[1]);
+    for k in 0..32 {
+        assert_eq!(a.f[k], j.f[k], "round {round}: f{k}");
+        assert_eq!(a.x[k], j.x[k], "round {round}: x{k}");
+    }
+    assert_eq!(a.csr.fcsr, j.csr.fcsr, "round {round}: fcsr");
+    assert_eq!(a.instret, j.instret, "round {round}: instret");
+    assert!(j.stats().jit_blocks_translated > 0);
+}
+
 #[test]
 fn fp_arithmetic_matches_the_interpreter() {
     // Random F/D arithmetic (add, sub, mul, div, sqrt, the four fused
@@ -1232,26 +1261,8 @@ fn fp_arithmetic_matches_the_interpreter() {
         let init: Vec<u64> = (0..32)
             .map(|_| specials[rng.below(specials.len() as u64) as usize])
             .collect();
-        let mut harts = Vec::new();
-        for engine in [Engine::Interp, Engine::Jit] {
-            let mut h = new_hart(engine);
-            h.bus().ram().write_bytes(CODE, &code).unwrap();
-            h.f.copy_from_slice(&init);
-            for (k, v) in init.iter().enumerate().take(12).skip(1) {
-                h.x[k] = v.rotate_left(17);
-            }
-            h.csr.fcsr = fcsr;
-            assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {engine:?}");
-            harts.push(h);
-        }
-        let (a, j) = (&harts[0], &harts[1]);
-        for k in 0..32 {
-            assert_eq!(a.f[k], j.f[k], "round {round}: f{k}");
-            assert_eq!(a.x[k], j.x[k], "round {round}: x{k}");
-        }
-        assert_eq!(a.csr.fcsr, j.csr.fcsr, "round {round}: fcsr");
-        assert_eq!(a.instret, j.instret, "round {round}: instret");
-        assert!(j.stats().jit_blocks_translated > 0);
+        let x: Vec<u64> = init.iter().take(12).map(|v| v.rotate_left(17)).collect();
+        fp_engines_agree(round, &code, &init, &x, fcsr);
         inline_ran += (fcsr & 0xe0 == 0) as u32;
     }
     assert!(inline_ran > 0);
@@ -1359,28 +1370,7 @@ fn fp_compares_and_conversions_match_the_interpreter() {
         let xinit: Vec<u64> = (0..32)
             .map(|_| ints[rng.below(ints.len() as u64) as usize])
             .collect();
-        let mut harts = Vec::new();
-        for engine in [Engine::Interp, Engine::Jit] {
-            let mut h = new_hart(engine);
-            h.bus().ram().write_bytes(CODE, &code).unwrap();
-            h.f.copy_from_slice(&finit);
-            for (k, &v) in xinit.iter().enumerate().skip(1) {
-                if k != LOOP_REG as usize {
-                    h.x[k] = v;
-                }
-            }
-            h.csr.fcsr = fcsr;
-            assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {engine:?}");
-            harts.push(h);
-        }
-        let (a, j) = (&harts[0], &harts[1]);
-        for k in 0..32 {
-            assert_eq!(a.f[k], j.f[k], "round {round}: f{k}");
-            assert_eq!(a.x[k], j.x[k], "round {round}: x{k}");
-        }
-        assert_eq!(a.csr.fcsr, j.csr.fcsr, "round {round}: fcsr");
-        assert_eq!(a.instret, j.instret, "round {round}: instret");
-        assert!(j.stats().jit_blocks_translated > 0);
+        fp_engines_agree(round, &code, &finit, &xinit, fcsr);
     }
 }
 
