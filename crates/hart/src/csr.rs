@@ -169,6 +169,15 @@ pub struct Csrs {
     pub pmpaddr: [u64; 16],
 }
 
+// Translated code reaches sscratch, sepc, scause and stval as four
+// adjacent words from the first (`vireo_jit::JitCtx::trap_csrs`).
+const _: () = {
+    use std::mem::offset_of;
+    assert!(offset_of!(Csrs, sepc) == offset_of!(Csrs, sscratch) + 8);
+    assert!(offset_of!(Csrs, scause) == offset_of!(Csrs, sscratch) + 16);
+    assert!(offset_of!(Csrs, stval) == offset_of!(Csrs, sscratch) + 24);
+};
+
 #[allow(missing_docs)]
 impl Csrs {
     /// Reset values.

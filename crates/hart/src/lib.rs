@@ -1304,9 +1304,13 @@ impl Hart {
             trap_csrs: if self.prv == Priv::U {
                 std::ptr::null_mut()
             } else {
-                // (sscratch, sepc, scause, stval: adjacent in the
-                // `repr(C)` CSR struct)
-                &mut self.csr.sscratch
+                // sscratch, sepc, scause, stval: adjacent in the `repr(C)`
+                // CSR struct (asserted below); the pointer is derived from
+                // the whole struct, so it may reach all four.
+                std::ptr::addr_of_mut!(self.csr)
+                    .cast::<u8>()
+                    .wrapping_add(std::mem::offset_of!(Csrs, sscratch))
+                    .cast::<u64>()
             },
         };
         // Last, so that no other borrow of the hart is used while the
