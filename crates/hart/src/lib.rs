@@ -1305,7 +1305,7 @@ impl Hart {
                 std::ptr::null_mut()
             } else {
                 // sscratch, sepc, scause, stval: adjacent in the `repr(C)`
-                // CSR struct (asserted below); the pointer is derived from
+                // CSR struct (asserted in csr.rs); the pointer is derived from
                 // the whole struct, so it may reach all four.
                 std::ptr::addr_of_mut!(self.csr)
                     .cast::<u8>()

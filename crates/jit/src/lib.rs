@@ -2827,10 +2827,8 @@ impl<'a> Translator<'a> {
     /// register or immediate field is not 0) replaces, sets or clears bits
     /// of the field. FS is Dirty already (see [`is_fp_csr`]).
     fn fp_csr(&mut self, i: &Insn) {
-        let t = MemFlagsData::trusted();
         let csr = i.imm as u64 & 0xfff;
-        let at = self.ctx_word(CTX_FCSR);
-        let fcsr = self.b.ins().load(types::I64, t, at, 0);
+        let (at, fcsr) = self.fcsr();
         let old = match csr {
             1 => self.b.ins().band_imm_s(fcsr, 0x1f),
             2 => {
@@ -2854,7 +2852,7 @@ impl<'a> Translator<'a> {
                 }
                 _ => self.b.ins().band_imm_s(new, 0xff),
             };
-            self.b.ins().store(t, v, at, 0);
+            self.b.ins().store(MemFlagsData::trusted(), v, at, 0);
         }
         self.set(i.rd, old);
     }
@@ -2863,8 +2861,7 @@ impl<'a> Translator<'a> {
     /// the register's low half when it is NaN-boxed, otherwise the
     /// canonical NaN.
     fn unbox_s(&mut self, v: Value) -> Value {
-        let hi = self.b.ins().ushr_imm_s(v, 32);
-        let boxed = self.b.ins().icmp_imm_s(IntCC::Equal, hi, 0xffff_ffff);
+        let boxed = self.is_boxed(v);
         let lo = self.b.ins().band_imm_s(v, 0xffff_ffff);
         let nan = self.iconst(u64::from(CANONICAL_NAN_S));
         self.b.ins().select(boxed, lo, nan)
@@ -2891,7 +2888,8 @@ impl<'a> Translator<'a> {
     /// from its rm and `fcsr`; `None` when the static rm is illegal (the
     /// helper raises the trap).
     fn fp_rounding(&mut self, rm: u8) -> Option<Rounding> {
-        let nx = self.fp_nx();
+        let (_, fcsr) = self.fcsr();
+        let nx = self.fp_nx(fcsr);
         let (legal, rne) = match rm {
             0..=4 => {
                 let legal = self.b.ins().iconst(types::I8, 1);
@@ -2899,9 +2897,6 @@ impl<'a> Translator<'a> {
                 (legal, rne)
             }
             7 => {
-                let t = MemFlagsData::trusted();
-                let fcsr_at = self.ctx_word(CTX_FCSR);
-                let fcsr = self.b.ins().load(types::I64, t, fcsr_at, 0);
                 let frm = self.b.ins().band_imm_s(fcsr, 0xe0);
                 let legal = self
                     .b
@@ -3075,15 +3070,9 @@ impl<'a> Translator<'a> {
                 let r = self.b.ins().fdemote(types::F32, x);
                 let bits = self.b.ins().bitcast(types::I32, MemFlagsData::new(), r);
                 let bits = self.b.ins().uextend(types::I64, bits);
-                // |r| in (smallest normal, infinity), or r and x both zero.
+                // A normal result, or r and x both zero.
                 let abs = self.b.ins().band_imm_s(bits, 0x7fff_ffff);
-                let min_normal = f32::MIN_POSITIVE.to_bits() as i64;
-                let inf = f32::INFINITY.to_bits() as i64;
-                let above = self.b.ins().iadd_imm_s(abs, -(min_normal + 1));
-                let normal =
-                    self.b
-                        .ins()
-                        .icmp_imm_s(IntCC::UnsignedLessThan, above, inf - (min_normal + 1));
+                let normal = self.above_normal(abs, false);
                 let x2 = self.b.ins().ishl_imm_s(a, 1);
                 let zero = self.b.ins().icmp_imm_s(IntCC::Equal, x2, 0);
                 let good = self.b.ins().bor(normal, zero);
@@ -3183,11 +3172,39 @@ impl<'a> Translator<'a> {
         true
     }
 
-    /// NX in `fflags`, as a condition.
-    fn fp_nx(&mut self) -> Value {
-        let t = MemFlagsData::trusted();
-        let fcsr_at = self.ctx_word(CTX_FCSR);
-        let fcsr = self.b.ins().load(types::I64, t, fcsr_at, 0);
+    /// Whether `abs`, the bits of a result's magnitude (a double, or a
+    /// single in the low 32 bits), lies strictly between the smallest
+    /// normal and infinity: finite, no overflow, no underflow, no NaN.
+    fn above_normal(&mut self, abs: Value, double: bool) -> Value {
+        let (min_normal, inf) = if double {
+            (
+                f64::MIN_POSITIVE.to_bits() as i64,
+                f64::INFINITY.to_bits() as i64,
+            )
+        } else {
+            (
+                f32::MIN_POSITIVE.to_bits() as i64,
+                f32::INFINITY.to_bits() as i64,
+            )
+        };
+        let above = self.b.ins().iadd_imm_s(abs, -(min_normal + 1));
+        self.b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedLessThan, above, inf - (min_normal + 1))
+    }
+
+    /// The address of the guest's `fcsr` and its current value.
+    fn fcsr(&mut self) -> (Value, Value) {
+        let at = self.ctx_word(CTX_FCSR);
+        let v = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), at, 0);
+        (at, v)
+    }
+
+    /// NX in `fflags` (bit 0 of `fcsr` value `fcsr`), as a condition.
+    fn fp_nx(&mut self, fcsr: Value) -> Value {
         let nx = self.b.ins().band_imm_s(fcsr, 1);
         self.b.ins().icmp_imm_s(IntCC::NotEqual, nx, 0)
     }
@@ -3211,17 +3228,14 @@ impl<'a> Translator<'a> {
             FmaddS | FmsubS | FnmsubS | FnmaddS if host_has_fma() => (false, true),
             _ => return false,
         };
-        let t = MemFlagsData::trusted();
-        let fcsr_at = self.ctx_word(CTX_FCSR);
-        let fcsr = self.b.ins().load(types::I64, t, fcsr_at, 0);
+        let (_, fcsr) = self.fcsr();
         // frm (bits 7:5) = RNE when the instruction's rm is dynamic; NX
         // (bit 0) set.
         let mode = if i.rm == 7 {
             let m = self.b.ins().band_imm_s(fcsr, 0xe1);
             self.b.ins().icmp_imm_s(IntCC::Equal, m, 1)
         } else {
-            let m = self.b.ins().band_imm_s(fcsr, 1);
-            self.b.ins().icmp_imm_s(IntCC::NotEqual, m, 0)
+            self.fp_nx(fcsr)
         };
         let a = self.f_get(i.rs1);
         let b = self.f_get(i.rs2);
@@ -3271,24 +3285,8 @@ impl<'a> Translator<'a> {
             }
         };
         let bits = self.b.ins().bitcast(ity, MemFlagsData::new(), r);
-        // |r| in (smallest normal, infinity): finite, no underflow.
-        let (min_normal, inf) = if double {
-            (
-                f64::MIN_POSITIVE.to_bits() as i64,
-                f64::INFINITY.to_bits() as i64,
-            )
-        } else {
-            (
-                f32::MIN_POSITIVE.to_bits() as i64,
-                f32::INFINITY.to_bits() as i64,
-            )
-        };
         let abs = self.b.ins().band_imm_s(bits, (1i64 << sign_bit) - 1);
-        let above = self.b.ins().iadd_imm_s(abs, -(min_normal + 1));
-        let normal =
-            self.b
-                .ins()
-                .icmp_imm_s(IntCC::UnsignedLessThan, above, inf - (min_normal + 1));
+        let normal = self.above_normal(abs, double);
         let is_zero = |s: &mut Self, v: Value| {
             // Either sign.
             let shifted = if double {
