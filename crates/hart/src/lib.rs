@@ -365,6 +365,28 @@ const EMPTY_SLOT: BlockSlot = BlockSlot {
     code: None,
 };
 
+/// A jump-cache entry (see `vireo_jit::JC_ENTRIES`): `code` is valid
+/// while `paddr` is not `JC_EMPTY`.
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct JcEntry {
+    paddr: u64,
+    code: Option<vireo_jit::Code>,
+}
+
+const EMPTY_JC: JcEntry = JcEntry {
+    paddr: vireo_jit::JC_EMPTY,
+    code: None,
+};
+
+const _: () = {
+    assert!(std::mem::size_of::<JcEntry>() == vireo_jit::JC_ENTRY_SIZE);
+    assert!(std::mem::offset_of!(JcEntry, paddr) == vireo_jit::JC_PADDR);
+    assert!(std::mem::offset_of!(JcEntry, code) == vireo_jit::JC_CODE);
+    // A page's entries are found through its slots (`drop_page`).
+    assert!(vireo_jit::JC_ENTRIES <= BLOCK_SLOTS);
+};
+
 /// `n` values of `T` in zeroed heap memory from the global allocator
 /// (large tables: built in place, never on a stack, and mapped by the host
 /// only as they are touched). Aborts like `Vec` when memory runs out.
@@ -455,6 +477,14 @@ type PendingMap =
 /// Decoded basic blocks, keyed by physical address.
 struct BlockCache {
     slots: Vec<BlockSlot>,
+    /// The jump cache translated code chains through before the slots
+    /// (see `vireo_jit::JC_ENTRIES`), filled by translated code from
+    /// current slots. Every entry was filled from a current slot whose
+    /// index is listed in `page_slots` under the entry's page, and
+    /// `slot index & (JC_ENTRIES - 1)` is the entry's index: so emptying
+    /// it with the slots (a flush) and per page (`drop_page`) keeps every
+    /// entry's code valid.
+    jcache: Box<[JcEntry]>,
     insns: Vec<Insn>,
     gen: u32,
     /// The RAM code epoch the cache content is valid for.
@@ -502,6 +532,7 @@ impl BlockCache {
     fn new() -> BlockCache {
         BlockCache {
             slots: zeroed_slots(BLOCK_SLOTS),
+            jcache: vec![EMPTY_JC; vireo_jit::JC_ENTRIES].into_boxed_slice(),
             insns: Vec::with_capacity(BLOCK_ARENA),
             gen: 1,
             epoch: 0,
@@ -528,6 +559,12 @@ impl BlockCache {
             return;
         };
         for s in list {
+            // (Also for stale list entries: the slot may hold another
+            // block now, while the jump cache still has this page's.)
+            let e = &mut self.jcache[s as usize & (vireo_jit::JC_ENTRIES - 1)];
+            if e.paddr & !0xfff == page {
+                *e = EMPTY_JC;
+            }
             let slot = &mut self.slots[s as usize];
             if slot.paddr & !0xfff == page {
                 *slot = EMPTY_SLOT;
@@ -549,6 +586,7 @@ impl BlockCache {
             self.slots.fill(EMPTY_SLOT);
             self.gen = 1;
         }
+        self.jcache.fill(EMPTY_JC);
         self.insns.clear();
         self.page_slots.clear();
         self.flushes += 1;
@@ -1312,6 +1350,7 @@ impl Hart {
                     .wrapping_add(std::mem::offset_of!(Csrs, sscratch))
                     .cast::<u64>()
             },
+            jcache: self.blocks.jcache.as_mut_ptr() as *mut u8,
         };
         // Last, so that no other borrow of the hart is used while the
         // helper holds it (the pointers above are only used by translated
@@ -1694,6 +1733,10 @@ impl Hart {
                     unsafe { b.forward(old, code) };
                 }
                 s.code = Some(code);
+                let e = &mut self.blocks.jcache[vireo_jit::jc_index(paddr) as usize];
+                if e.paddr == paddr {
+                    e.code = Some(code);
+                }
             }
             self.blocks
                 .translations

@@ -68,7 +68,7 @@
 //! [`Baseline::reset`]s it.
 
 use crate::{
-    is_amo, Code, CTX_ASID_TAG, CTX_EXECUTED, CTX_F, CTX_FP_OP, CTX_FP_STATE, CTX_GEN, CTX_LIMIT,
+    is_amo, Code, CTX_ASID_TAG, CTX_EXECUTED, CTX_JCACHE, JC_CODE, JC_ENTRIES, JC_ENTRY_SIZE, JC_PADDR, CTX_F, CTX_FP_OP, CTX_FP_STATE, CTX_GEN, CTX_LIMIT,
     CTX_MSTATUS, CTX_NEXT_PC, CTX_SLOTS, CTX_SLOT_MASK, CTX_STORE_LOG, CTX_STORE_LOG_LEN,
     CTX_TLB_EXEC, CTX_TLB_READ, CTX_TLB_WRITE, CTX_X, EXIT_DONE, EXIT_HOT, EXIT_SLOW, MSTATUS_FS,
     SLOT_CODE, SLOT_GEN, SLOT_PADDR, SLOT_SIZE, TLB_ADDEND, TLB_ENTRIES, TLB_ENTRY_SHIFT, TLB_FLAG,
@@ -638,8 +638,9 @@ impl Baseline {
 
     /// The chain lookup of the shared stubs (`rcx` next pc, `rdx`
     /// retired): within the instruction limit, the fetch-TLB entry of the
-    /// pc, then its block slot, current and holding code, and a jump
-    /// there with `rsi` = pc; otherwise leave with [`EXIT_DONE`]. With
+    /// pc, then its jump-cache entry or else its block slot, current and
+    /// holding code (which fills the entry), and a jump there with
+    /// `rsi` = pc; otherwise leave with [`EXIT_DONE`]. With
     /// `link` (the read+execute view's distance from the writable one),
     /// the stub resolves a link instead (see the module documentation).
     fn emit_lookup(a: &mut Asm, link: Option<u64>, leave: impl Fn(&mut Asm, u64)) {
@@ -663,17 +664,35 @@ impl Baseline {
         a.alu_rr(true, 0x89, R11, RAX);
         a.shift_ri(true, SH_SHR, R11, 13);
         a.alu_rr(true, 0x31, R9, R11); // slot_index
+        // The jump cache first: rsi = its entry (rsi is set to the pc
+        // before the jump).
+        a.alu_rr(true, 0x89, PC, R9);
+        a.alu_ri(false, ALU_AND, PC, (JC_ENTRIES - 1) as i32);
+        a.shift_ri(true, SH_SHL, PC, JC_ENTRY_SIZE.trailing_zeros() as u8);
+        a.alu_rm(0x03, PC, CTX, CTX_JCACHE);
+        a.alu_rm(0x3b, RAX, PC, JC_PADDR as i32);
+        let miss = a.jcc(CC_NE);
+        a.load64(RAX, PC, JC_CODE as i32);
+        let hit = a.jmp();
+        // Then the slot, current and with code, which fills the entry.
+        let here = a.buf.len();
+        a.patch(miss, here);
         a.alu_rm(0x23, R9, CTX, CTX_SLOT_MASK);
         a.shift_ri(true, SH_SHL, R9, SLOT_SIZE.trailing_zeros() as u8);
         a.alu_rm(0x03, R9, CTX, CTX_SLOTS); // the slot
         a.alu_rm(0x3b, RAX, R9, SLOT_PADDR as i32);
         outs.push(a.jcc(CC_NE));
-        a.op_mem(false, &[0x8b], RAX, R9, SLOT_GEN as i32); // mov eax, gen
-        a.alu_rm(0x3b, RAX, CTX, CTX_GEN);
+        a.op_mem(false, &[0x8b], R11, R9, SLOT_GEN as i32); // mov r11d, gen
+        a.alu_rm(0x3b, R11, CTX, CTX_GEN);
         outs.push(a.jcc(CC_NE));
-        a.load64(RAX, R9, SLOT_CODE as i32);
-        a.alu_rr(true, 0x85, RAX, RAX);
+        a.load64(R11, R9, SLOT_CODE as i32);
+        a.alu_rr(true, 0x85, R11, R11);
         outs.push(a.jcc(CC_E));
+        a.store64(PC, JC_PADDR as i32, RAX);
+        a.store64(PC, JC_CODE as i32, R11);
+        a.alu_rr(true, 0x89, RAX, R11);
+        let here = a.buf.len();
+        a.patch(hit, here);
         match link {
             None => a.op_mem(true, &[0xff], 0, CTX, crate::CTX_CHAINED), // inc chained
             Some(delta) => {

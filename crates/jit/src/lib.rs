@@ -248,6 +248,10 @@ pub struct JitCtx {
     /// one privilege: only traps and `xret`, which leave translated code,
     /// change it.)
     pub trap_csrs: *mut u64,
+    /// The caller's jump cache ([`JC_ENTRIES`] entries of [`JC_ENTRY_SIZE`]
+    /// bytes, see [`jc_index`]): a small table in front of the block
+    /// slots that chaining reads first and fills from the slots.
+    pub jcache: *mut u8,
 }
 
 /// The rounding state of an F/D instruction at run time (conditions, see
@@ -299,6 +303,7 @@ const CTX_FCSR: i32 = 152;
 const CTX_CBO_ZERO: i32 = 160;
 const CTX_RESERVATION: i32 = 168;
 const CTX_TRAP_CSRS: i32 = 176;
+pub(crate) const CTX_JCACHE: i32 = 184;
 
 /// Size of one block-cache slot of the caller:
 /// `#[repr(C)] { paddr: u64, code: Option<Code>, gen: u32, .. }`.
@@ -319,6 +324,39 @@ pub fn slot_index(paddr: u64) -> u64 {
     (paddr >> 1) ^ (paddr >> 13)
 }
 
+/// Entries of the caller's jump cache: the physical addresses chaining
+/// found code for last, direct-mapped by [`jc_index`] — 64 KiB that stay
+/// in the host's near caches, where the block slots (megabytes, touched
+/// all over by a boot) mostly miss them. An entry is
+/// `#[repr(C)] { paddr: u64, code: Option<Code> }`; translated code enters
+/// `code` when `paddr` is the next pc's physical address (after the
+/// fetch-TLB check and within the instruction limit, as for a slot), and
+/// fills an entry from a current slot. The caller keeps every entry's
+/// code valid: it empties entries (`paddr` = [`JC_EMPTY`]) whenever the
+/// slots they came from are dropped (a block-cache flush, a written code
+/// page), so an entry needs no generation. Chaining off (`gen` 0) never
+/// fills it.
+pub const JC_ENTRIES: usize = 4096;
+/// Size of one jump-cache entry.
+pub const JC_ENTRY_SIZE: usize = 16;
+const JC_ENTRY_SHIFT: i64 = 4;
+const _: () = assert!(1 << JC_ENTRY_SHIFT == JC_ENTRY_SIZE);
+/// Offset of the entry's physical address.
+pub const JC_PADDR: usize = 0;
+/// Offset of the entry's code.
+pub const JC_CODE: usize = 8;
+/// The `paddr` of an empty entry (no physical address is this).
+pub const JC_EMPTY: u64 = u64::MAX;
+
+/// The jump-cache entry of physical address `paddr`: the low bits of its
+/// [`slot_index`], so that the entries of one page lie among the
+/// entries of its slots (`slot index & (JC_ENTRIES - 1)`; the slots
+/// outnumber the entries).
+#[inline(always)]
+pub fn jc_index(paddr: u64) -> u64 {
+    slot_index(paddr) & (JC_ENTRIES as u64 - 1)
+}
+
 const _: () = {
     assert!(std::mem::offset_of!(JitCtx, x) == CTX_X as usize);
     assert!(std::mem::offset_of!(JitCtx, tlb_read) == CTX_TLB_READ as usize);
@@ -332,6 +370,7 @@ const _: () = {
     assert!(std::mem::offset_of!(JitCtx, cbo_zero) == CTX_CBO_ZERO as usize);
     assert!(std::mem::offset_of!(JitCtx, reservation) == CTX_RESERVATION as usize);
     assert!(std::mem::offset_of!(JitCtx, trap_csrs) == CTX_TRAP_CSRS as usize);
+    assert!(std::mem::offset_of!(JitCtx, jcache) == CTX_JCACHE as usize);
     assert!(std::mem::offset_of!(JitCtx, store_log_len) == CTX_STORE_LOG_LEN as usize);
     assert!(std::mem::offset_of!(JitCtx, tlb_exec) == CTX_TLB_EXEC as usize);
     assert!(std::mem::offset_of!(JitCtx, slots) == CTX_SLOTS as usize);
@@ -1494,21 +1533,10 @@ impl<'a> Translator<'a> {
         let ppage = self.b.ins().load(types::I64, f, e, TLB_PPAGE as i32);
         let po = self.b.ins().band_imm_s(pc, 0xfff);
         let pa = self.b.ins().bor(ppage, po);
-        // The slot of that physical address, current, with code.
         let h1 = self.b.ins().ushr_imm_s(pa, 1);
         let h2 = self.b.ins().ushr_imm_s(pa, 13);
         let h = self.b.ins().bxor(h1, h2);
-        let mask = self.b.ins().load(types::I64, f, ctx, CTX_SLOT_MASK);
-        let si = self.b.ins().band(h, mask);
-        let soff = self
-            .b
-            .ins()
-            .ishl_imm_s(si, SLOT_SIZE.trailing_zeros() as i64);
-        let slots = self.b.ins().load(types::I64, f, ctx, CTX_SLOTS);
-        let slot = self.b.ins().iadd(slots, soff);
-        let spa = self.b.ins().load(types::I64, f, slot, SLOT_PADDR as i32);
-        let same_pa = self.b.ins().icmp(IntCC::Equal, spa, pa);
-        self.chain_through(slot, same_pa, pc, n, out, chain_sig);
+        self.chain_to(pa, h, pc, n, out, chain_sig);
         self.b.switch_to_block(out);
         self.b.ins().store(f, pc, ctx, CTX_NEXT_PC);
         self.b.ins().store(f, n, ctx, CTX_EXECUTED);
@@ -1729,20 +1757,49 @@ impl<'a> Translator<'a> {
         self.b.ins().jump(block, &[BlockArg::Value(n)]);
     }
 
-    /// Tail-call the code of block slot `slot` (its address) with `pc`
-    /// and `n` executed when the slot holds the right physical address
-    /// (`same_pa`), is current (the context's generation) and has code;
-    /// otherwise continue at `out`.
-    fn chain_through(
+    /// Tail-call the code for physical address `pa` (guest pc `pc`, `n`
+    /// executed; `h` is its [`slot_index`]) when the jump cache has it, or
+    /// else when its block slot holds that address, is current (the
+    /// context's generation) and has code — then the jump-cache entry is
+    /// filled from the slot; otherwise continue at `out`.
+    fn chain_to(
         &mut self,
-        slot: Value,
-        same_pa: Value,
+        pa: Value,
+        h: Value,
         pc: Value,
         n: Value,
         out: Block,
         chain_sig: SigRef,
     ) {
         let f = MemFlagsData::trusted();
+        let jc = self.ctx_word(CTX_JCACHE);
+        let ji = self.b.ins().band_imm_s(h, (JC_ENTRIES - 1) as i64);
+        let joff = self.b.ins().ishl_imm_s(ji, JC_ENTRY_SHIFT);
+        let je = self.b.ins().iadd(jc, joff);
+        let jpa = self.b.ins().load(types::I64, f, je, JC_PADDR as i32);
+        let cached = self.b.ins().icmp(IntCC::Equal, jpa, pa);
+        let (hit, miss, found) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.append_block_param(found, types::I64);
+        self.b.ins().brif(cached, hit, &[], miss, &[]);
+        self.b.switch_to_block(hit);
+        let code = self.b.ins().load(types::I64, f, je, JC_CODE as i32);
+        self.b.ins().jump(found, &[BlockArg::Value(code)]);
+        // The slot: same address, current, with code.
+        self.b.switch_to_block(miss);
+        let mask = self.ctx_word(CTX_SLOT_MASK);
+        let si = self.b.ins().band(h, mask);
+        let soff = self
+            .b
+            .ins()
+            .ishl_imm_s(si, SLOT_SIZE.trailing_zeros() as i64);
+        let slots = self.ctx_word(CTX_SLOTS);
+        let slot = self.b.ins().iadd(slots, soff);
+        let spa = self.b.ins().load(types::I64, f, slot, SLOT_PADDR as i32);
+        let same_pa = self.b.ins().icmp(IntCC::Equal, spa, pa);
         let sgen = self.b.ins().uload32(f, slot, SLOT_GEN as i32);
         let gen = self.ctx_word(CTX_GEN);
         let same_gen = self.b.ins().icmp(IntCC::Equal, sgen, gen);
@@ -1751,9 +1808,14 @@ impl<'a> Translator<'a> {
         self.b.ins().brif(current, next, &[], out, &[]);
         self.b.switch_to_block(next);
         let code = self.b.ins().load(types::I64, f, slot, SLOT_CODE as i32);
-        let next = self.b.create_block();
-        self.b.ins().brif(code, next, &[], out, &[]);
-        self.b.switch_to_block(next);
+        let fill = self.b.create_block();
+        self.b.ins().brif(code, fill, &[], out, &[]);
+        self.b.switch_to_block(fill);
+        self.b.ins().store(f, pa, je, JC_PADDR as i32);
+        self.b.ins().store(f, code, je, JC_CODE as i32);
+        self.b.ins().jump(found, &[BlockArg::Value(code)]);
+        self.b.switch_to_block(found);
+        let code = self.b.block_params(found)[0];
         let c = self.ctx_word(CTX_CHAINED);
         let c = self.b.ins().iadd_imm_s(c, 1);
         self.b.ins().store(f, c, self.ctx, CTX_CHAINED);
@@ -1771,7 +1833,6 @@ impl<'a> Translator<'a> {
     /// goes on as in `finish_exit`: within the instruction limit, to a
     /// current slot holding code.
     fn finish_direct_exits(&mut self, chain_sig: SigRef) {
-        let f = MemFlagsData::trusted();
         // Every path into them stored its dirty registers.
         self.dirty = 0;
         for (target, block) in std::mem::take(&mut self.direct_exits) {
@@ -1785,17 +1846,9 @@ impl<'a> Translator<'a> {
             let next = self.b.create_block();
             self.b.ins().brif(more, next, &[], out, &[]);
             self.b.switch_to_block(next);
-            let mask = self.ctx_word(CTX_SLOT_MASK);
-            let si = self.b.ins().band_imm_s(mask, slot_index(tpa) as i64);
-            let soff = self
-                .b
-                .ins()
-                .ishl_imm_s(si, SLOT_SIZE.trailing_zeros() as i64);
-            let slots = self.ctx_word(CTX_SLOTS);
-            let slot = self.b.ins().iadd(slots, soff);
-            let spa = self.b.ins().load(types::I64, f, slot, SLOT_PADDR as i32);
-            let same_pa = self.b.ins().icmp_imm_s(IntCC::Equal, spa, tpa as i64);
-            self.chain_through(slot, same_pa, pc, n, out, chain_sig);
+            let pa = self.iconst(tpa);
+            let h = self.iconst(slot_index(tpa));
+            self.chain_to(pa, h, pc, n, out, chain_sig);
             self.b.switch_to_block(out);
             self.exit_with(EXIT_DONE, pc, n);
         }
@@ -3383,6 +3436,9 @@ mod tests {
             // (leaked: a test's context lives as long as the test)
             reservation: Box::leak(Box::new([0u64; 2])).as_mut_ptr(),
             trap_csrs: Box::leak(Box::new([0u64; 4])).as_mut_ptr(),
+            // An empty jump cache (never filled: no slot is current).
+            jcache: Box::leak(vec![[JC_EMPTY, 0u64]; JC_ENTRIES].into_boxed_slice()).as_mut_ptr()
+                as *mut u8,
         }
     }
 
