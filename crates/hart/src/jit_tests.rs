@@ -1556,3 +1556,39 @@ fn sstatus_accesses_run_translated_like_the_interpreter() {
         assert!(j.stats().jit_blocks_translated > 0);
     }
 }
+
+#[test]
+fn baseline_tlb_misses_are_filled_without_leaving_translated_code() {
+    // Every iteration flushes the TLB (sfence.vma), so each access of the
+    // baseline block after it misses: the fill helper walks and the block
+    // goes on. The last load crosses the page boundary, which no TLB
+    // entry serves: it leaves for the interpreter every time.
+    //   1: sfence.vma
+    //      ld x5, -16(x26); ld x6, 16(x26); add x7, x5, x6
+    //      sd x7, -32(x26); sw x7, 32(x26)
+    //      ld x8, -4(x26); add x9, x9, x8
+    //      (loop)
+    const SFENCE_VMA: u32 = 0x1200_0073;
+    let body: Vec<u8> = [
+        SFENCE_VMA,
+        i(0x03, 3, 5, DATA_REG, -16),
+        i(0x03, 3, 6, DATA_REG, 16),
+        r(0x33, 0, 0, 7, 5, 6),
+        s(3, DATA_REG, 7, -32),
+        s(2, DATA_REG, 7, 32),
+        i(0x03, 3, 8, DATA_REG, -4),
+        r(0x33, 0, 0, 9, 9, 8),
+    ]
+    .iter()
+    .flat_map(|w| w.to_le_bytes())
+    .collect();
+    let iters = 300;
+    let (_, j) = run_against(baseline_only(Engine::Jit), &looped(&body, iters), 7, false);
+    let st = j.stats();
+    // Five accesses and the add between them per iteration ran in
+    // baseline code, past four TLB misses each.
+    assert!(st.tlb_misses >= 4 * iters as u64, "{st:?}");
+    assert!(st.jit_insns >= 5 * (iters as u64 - 2), "{st:?}");
+    // Only the page-crossing load left (once per iteration).
+    assert!(st.jit_slow_exits <= iters as u64 + 2, "{st:?}");
+}

@@ -288,6 +288,34 @@ unsafe extern "C" fn jit_fp_op(hart: *mut u8, insn: *const Insn) -> u64 {
     }
 }
 
+/// [`vireo_jit::JitCtx::tlb_fill`]: the slow path's page walk for an
+/// access translated code missed in the data TLB (`arg`: size in the low
+/// byte, 1 << 8 for a store). 0 when the data TLB entry now hits for the
+/// whole access; otherwise 1, and the access's fault (or MMIO, or its
+/// crossing of the page end) is the interpreter's, which runs it next.
+///
+/// # Safety
+///
+/// As [`jit_fp_op`]: `hart` is the running hart of `run_block_jit`.
+unsafe extern "C" fn jit_tlb_fill(hart: *mut u8, vaddr: u64, arg: u64) -> u64 {
+    // SAFETY: see above; the hart outlives the call.
+    let h = unsafe { &mut *(hart as *mut Hart) };
+    let (size, write) = (arg & 0xff, arg >> 8 != 0);
+    if (vaddr & 0xfff) + size > 0x1000 {
+        return 1;
+    }
+    let access = if write { Access::Store } else { Access::Load };
+    // A fault is dropped here: the interpreter runs the access again and
+    // raises it (a walk that fails changes nothing).
+    if h.translate(vaddr, access).is_err() {
+        return 1;
+    }
+    let idx = ((vaddr >> 12) as usize) & (TLB_ENTRIES - 1);
+    let t = &h.mmu.tlbs[h.data_idx];
+    let e = if write { &t.write[idx] } else { &t.read[idx] };
+    (e.tag != h.mmu.tag(vaddr)) as u64
+}
+
 /// Decode the instruction at byte `off` of the 4 KiB guest page at host
 /// address `page`; `None` when it does not fit in the page (it straddles
 /// the page end, or `off` is past it).
@@ -1351,6 +1379,7 @@ impl Hart {
                     .cast::<u64>()
             },
             jcache: self.blocks.jcache.as_mut_ptr() as *mut u8,
+            tlb_fill: Some(jit_tlb_fill),
         };
         // Last, so that no other borrow of the hart is used while the
         // helper holds it (the pointers above are only used by translated

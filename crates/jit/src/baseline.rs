@@ -68,11 +68,12 @@
 //! [`Baseline::reset`]s it.
 
 use crate::{
-    is_amo, Code, CTX_ASID_TAG, CTX_EXECUTED, CTX_JCACHE, JC_CODE, JC_ENTRIES, JC_ENTRY_SIZE, JC_PADDR, CTX_F, CTX_FP_OP, CTX_FP_STATE, CTX_GEN, CTX_LIMIT,
-    CTX_MSTATUS, CTX_NEXT_PC, CTX_SLOTS, CTX_SLOT_MASK, CTX_STORE_LOG, CTX_STORE_LOG_LEN,
-    CTX_TLB_EXEC, CTX_TLB_READ, CTX_TLB_WRITE, CTX_X, EXIT_DONE, EXIT_HOT, EXIT_SLOW, MSTATUS_FS,
-    SLOT_CODE, SLOT_GEN, SLOT_PADDR, SLOT_SIZE, TLB_ADDEND, TLB_ENTRIES, TLB_ENTRY_SHIFT, TLB_FLAG,
-    TLB_PPAGE, TLB_TAG,
+    is_amo, Code, CTX_ASID_TAG, CTX_EXECUTED, CTX_F, CTX_FP_OP, CTX_FP_STATE, CTX_GEN, CTX_JCACHE,
+    CTX_LIMIT, CTX_MSTATUS, CTX_NEXT_PC, CTX_SLOTS, CTX_SLOT_MASK, CTX_STORE_LOG,
+    CTX_STORE_LOG_LEN, CTX_TLB_EXEC, CTX_TLB_FILL, CTX_TLB_READ, CTX_TLB_WRITE, CTX_X, EXIT_DONE,
+    EXIT_HOT, EXIT_SLOW, JC_CODE, JC_ENTRIES, JC_ENTRY_SIZE, JC_PADDR, MSTATUS_FS, SLOT_CODE,
+    SLOT_GEN, SLOT_PADDR, SLOT_SIZE, TLB_ADDEND, TLB_ENTRIES, TLB_ENTRY_SHIFT, TLB_FLAG, TLB_PPAGE,
+    TLB_TAG,
 };
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Instant;
@@ -302,6 +303,19 @@ impl Asm {
         }
     }
 
+    /// `opcode reg, [rip + rel32]` addressing buffer offset `target`;
+    /// returns the offset of the rel32 (for `patch`, when the target
+    /// comes later).
+    fn op_rip(&mut self, opcode: u8, reg: u8, target: usize) -> usize {
+        self.rex(true, reg, 0, false);
+        self.byte(opcode);
+        self.byte((reg & 7) << 3 | 0b101);
+        let at = self.buf.len();
+        self.u32(0);
+        self.patch(at, target);
+        at
+    }
+
     fn lea(&mut self, dst: u8, base: u8, disp: i32) {
         self.op_mem(true, &[0x8d], dst, base, disp);
     }
@@ -376,6 +390,16 @@ enum Stub {
     /// The resolving stub of the link whose `jmp` has its rel32 at block
     /// offset `at` (see the module documentation).
     Link { at: usize },
+    /// A data-TLB miss of the access whose probe starts at block offset
+    /// `retry` (`rax` the guest address, nothing else live):
+    /// [`crate::JitCtx::tlb_fill`] with `arg`, then the probe again (it
+    /// hits now), or [`Stub::Slow`] when the fill fails.
+    Fill {
+        off: i32,
+        k: u32,
+        arg: u32,
+        retry: usize,
+    },
 }
 
 /// Translation statistics of the baseline tier.
@@ -481,6 +505,7 @@ pub struct Baseline {
     link: usize,
     slow: usize,
     hot: usize,
+    fill: usize,
     /// Entry counters of the blocks (see the module documentation), the
     /// first `blocks` in use: atomics, because generated code writes them
     /// through their addresses.
@@ -517,6 +542,7 @@ impl Baseline {
             link: 0,
             slow: 0,
             hot: 0,
+            fill: 0,
             heat: zeroed_counters(MAX_BLOCKS),
             blocks: 0,
             paddr: 0,
@@ -627,9 +653,41 @@ impl Baseline {
         let link = a.buf.len();
         let delta = (self.mem.rx as u64).wrapping_sub(self.mem.rw as u64);
         Self::emit_lookup(a, Some(delta), leave);
-        // The stubs are a few hundred bytes at the start of an empty
-        // memory of megabytes.
+        // Fill the data TLB after a miss (see `Stub::Fill`): `rax` the
+        // guest address, `ecx` the helper's argument, `r10` where to probe
+        // again, `r11` the slow exit. The helper in the host C
+        // convention, the block's fixed registers and the three saved
+        // around it (seven pushes: the stack pointer, 8 mod 16 at entry,
+        // is aligned for the call).
+        let fill = a.buf.len();
+        a.load64(R9, CTX, CTX_TLB_FILL);
+        a.alu_rr(true, 0x85, R9, R9);
+        let none = a.jcc(CC_E);
+        let saved = [CTX, PC, N, X, RAX, R10, R11];
+        for r in saved {
+            a.rex(false, 0, r, false);
+            a.byte(0x50 + (r & 7));
+        }
+        a.alu_rr(true, 0x89, RSI, RAX);
+        a.alu_rr(false, 0x89, RDX, RCX);
+        a.load64(RDI, CTX, CTX_FP_STATE);
+        a.op_rr(false, &[0xff], 2, R9); // call r9
+        a.alu_rr(true, 0x89, R9, RAX);
+        for r in saved.into_iter().rev() {
+            a.rex(false, 0, r, false);
+            a.byte(0x58 + (r & 7));
+        }
+        a.alu_rr(true, 0x85, R9, R9);
+        let failed = a.jcc(CC_NE);
+        a.op_rr(false, &[0xff], 4, R10); // jmp r10
+        let here = a.buf.len();
+        a.patch(none, here);
+        a.patch(failed, here);
+        a.op_rr(false, &[0xff], 4, R11); // jmp r11
+                                         // The stubs are a few hundred bytes at the start of an empty
+                                         // memory of megabytes.
         let base = self.commit().expect("stubs fit in empty code memory");
+        self.fill = base + fill;
         self.slow = base + slow;
         self.hot = base + hot;
         self.chain = base + chain;
@@ -664,8 +722,8 @@ impl Baseline {
         a.alu_rr(true, 0x89, R11, RAX);
         a.shift_ri(true, SH_SHR, R11, 13);
         a.alu_rr(true, 0x31, R9, R11); // slot_index
-        // The jump cache first: rsi = its entry (rsi is set to the pc
-        // before the jump).
+                                       // The jump cache first: rsi = its entry (rsi is set to the pc
+                                       // before the jump).
         a.alu_rr(true, 0x89, PC, R9);
         a.alu_ri(false, ALU_AND, PC, (JC_ENTRIES - 1) as i32);
         a.shift_ri(true, SH_SHL, PC, JC_ENTRY_SIZE.trailing_zeros() as u8);
@@ -787,6 +845,7 @@ impl Baseline {
                     self.jmp_far(self.slow);
                 }
                 Stub::Taken { off, k } => self.exit_chain(off, k),
+                Stub::Fill { off, k, arg, retry } => self.fill(off, k, arg, retry),
                 Stub::Link { at } => {
                     // The link's rel32 in the writable view, once the
                     // block is committed at `used`.
@@ -871,11 +930,26 @@ impl Baseline {
         self.asm.buf[j..j + 4].copy_from_slice(&(rel as i32).to_le_bytes());
     }
 
+    /// The fill stub of a TLB miss (see [`Stub::Fill`]): the shared fill
+    /// stub with the helper's argument, the probe's address and the
+    /// instruction's slow exit.
+    fn fill(&mut self, off: i32, k: u32, arg: u32, retry: usize) {
+        let a = &mut self.asm;
+        a.mov_ri(RCX, arg as u64);
+        // lea r10, [rip + retry]; lea r11, [rip + slow exit]
+        a.op_rip(0x8d, R10, retry);
+        let slow = a.op_rip(0x8d, R11, 0);
+        self.jmp_far(self.fill);
+        self.stubs.push((slow, Stub::Slow { off, k }));
+    }
+
     /// The TLB fast path of an access of `size` bytes at `rax` (the guest
     /// address): leaves `rax` = host address, or takes the slow exit
-    /// before instruction `k` (at byte offset `off`) on a miss, a
-    /// page-crossing access or (stores) a flagged page.
+    /// before instruction `k` (at byte offset `off`) on a page-crossing
+    /// access, a miss the fill helper cannot mend (a fault, MMIO; see
+    /// [`Stub::Fill`]) or (stores) a flagged page.
     fn tlb(&mut self, write: bool, size: i32, off: i32, k: u32) {
+        let retry = self.asm.buf.len();
         let a = &mut self.asm;
         // rcx = the entry: ((vaddr >> 12) & mask) * entry size + array.
         a.alu_rr(true, 0x89, RCX, RAX);
@@ -899,7 +973,8 @@ impl Baseline {
         a.alu_rm(0x33, R9, CTX, CTX_ASID_TAG);
         a.alu_rm(0x3b, R9, RCX, TLB_TAG as i32);
         let miss = a.jcc(CC_NE);
-        self.stubs.push((miss, Stub::Slow { off, k }));
+        let arg = size as u32 | (write as u32) << 8;
+        self.stubs.push((miss, Stub::Fill { off, k, arg, retry }));
         if write {
             let a = &mut self.asm;
             a.load64(R9, RCX, TLB_FLAG as i32);

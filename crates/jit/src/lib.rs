@@ -252,7 +252,22 @@ pub struct JitCtx {
     /// bytes, see [`jc_index`]): a small table in front of the block
     /// slots that chaining reads first and fills from the slots.
     pub jcache: *mut u8,
+    /// Fills the data TLB after a miss of translated code:
+    /// `tlb_fill(fp_state, vaddr, size | write << 8)` walks the page
+    /// table for an access of `size` bytes at `vaddr` (a store when
+    /// `write`), as the interpreter's slow path would, and returns 0 when
+    /// the TLB entry of `vaddr` in the array the context points to now
+    /// hits for the whole access (guest RAM, inside one page, allowed),
+    /// so the code goes on without leaving; otherwise (a fault, MMIO, a
+    /// page-crossing access) non-zero, with no effect the interpreter's
+    /// run of the access would not also have (A/D bits), and the code
+    /// leaves before the access. Called in the host's C convention; must
+    /// not unwind. `None`: misses leave at once (tests).
+    pub tlb_fill: Option<TlbFillFn>,
 }
+
+/// See [`JitCtx::tlb_fill`].
+pub type TlbFillFn = unsafe extern "C" fn(state: *mut u8, vaddr: u64, arg: u64) -> u64;
 
 /// The rounding state of an F/D instruction at run time (conditions, see
 /// `Translator::fp_rounding`).
@@ -304,6 +319,7 @@ const CTX_CBO_ZERO: i32 = 160;
 const CTX_RESERVATION: i32 = 168;
 const CTX_TRAP_CSRS: i32 = 176;
 pub(crate) const CTX_JCACHE: i32 = 184;
+pub(crate) const CTX_TLB_FILL: i32 = 192;
 
 /// Size of one block-cache slot of the caller:
 /// `#[repr(C)] { paddr: u64, code: Option<Code>, gen: u32, .. }`.
@@ -371,6 +387,7 @@ const _: () = {
     assert!(std::mem::offset_of!(JitCtx, reservation) == CTX_RESERVATION as usize);
     assert!(std::mem::offset_of!(JitCtx, trap_csrs) == CTX_TRAP_CSRS as usize);
     assert!(std::mem::offset_of!(JitCtx, jcache) == CTX_JCACHE as usize);
+    assert!(std::mem::offset_of!(JitCtx, tlb_fill) == CTX_TLB_FILL as usize);
     assert!(std::mem::offset_of!(JitCtx, store_log_len) == CTX_STORE_LOG_LEN as usize);
     assert!(std::mem::offset_of!(JitCtx, tlb_exec) == CTX_TLB_EXEC as usize);
     assert!(std::mem::offset_of!(JitCtx, slots) == CTX_SLOTS as usize);
@@ -1389,6 +1406,7 @@ struct Translator<'a> {
     f_regs: Option<Value>,
     /// The signature of [`JitCtx::fp_op`].
     fp_sig: Option<SigRef>,
+
     /// Instructions the code points at (see [`JitCtx::fp_op`]); boxed so
     /// that their addresses stay put.
     #[allow(clippy::vec_box)]
@@ -3439,6 +3457,7 @@ mod tests {
             // An empty jump cache (never filled: no slot is current).
             jcache: Box::leak(vec![[JC_EMPTY, 0u64]; JC_ENTRIES].into_boxed_slice()).as_mut_ptr()
                 as *mut u8,
+            tlb_fill: None,
         }
     }
 
