@@ -24,7 +24,8 @@
 //!   whole call.
 //! - [`EXIT_SLOW`] (1): the code stopped *before* an instruction (its pc
 //!   is `next_pc`; `executed` counts those before it) because it needs
-//!   the slow path: a TLB miss, an access crossing a page end, a store
+//!   the slow path: a TLB miss (baseline code first asks
+//!   [`JitCtx::tlb_fill`] to mend it), an access crossing a page end, a store
 //!   into a page with a non-zero RAM page-flag byte (code or dirty-tracked
 //!   page). Everything before it is committed (registers written back,
 //!   stores done); it has not run: the interpreter runs it next and takes
@@ -54,9 +55,11 @@
 //! A normal end does not return at once: while fewer than `limit`
 //! instructions have retired, the code looks up the next pc the way the
 //! caller's dispatcher would — the fetch TLB gives its physical address (a
-//! hit proves the mapping and execute permission), [`slot_index`] its
-//! block-cache slot — and when that slot is current (same address, same
-//! generation `gen`) and holds code, jumps there with a tail call (all
+//! hit proves the mapping and execute permission), then the caller's
+//! jump cache ([`JC_ENTRIES`]) or else, [`slot_index`], its block-cache
+//! slot — and when the jump cache has the address, or the slot is current
+//! (same address, same generation `gen`) and holds code (which fills the
+//! jump-cache entry), jumps there with a tail call (all
 //! regions use Cranelift's `tail` convention, so a chain uses one stack
 //! frame). Direct branches, fall-throughs and indirect jumps (`jalr`,
 //! returns) chain alike, except that a direct target in the region's own
@@ -252,7 +255,9 @@ pub struct JitCtx {
     /// bytes, see [`jc_index`]): a small table in front of the block
     /// slots that chaining reads first and fills from the slots.
     pub jcache: *mut u8,
-    /// Fills the data TLB after a miss of translated code:
+    /// Fills the data TLB after a miss of baseline code (Cranelift
+    /// regions leave instead: a call per access doubled their code and
+    /// cost 40 % more compile time):
     /// `tlb_fill(fp_state, vaddr, size | write << 8)` walks the page
     /// table for an access of `size` bytes at `vaddr` (a store when
     /// `write`), as the interpreter's slow path would, and returns 0 when
