@@ -362,7 +362,7 @@ impl Hart {
 
     // ---- system instructions ----------------------------------------------
 
-    fn exec_csr(&mut self, i: &Insn) -> Result<(), Trap> {
+    pub(crate) fn exec_csr(&mut self, i: &Insn) -> Result<(), Trap> {
         let csr = (i.imm as u64 & 0xfff) as u16;
         let rd = (i.rd & 31) as usize;
         let (src, write_always) = match i.op {

@@ -1413,23 +1413,44 @@ fn trap_csr_accesses_run_translated_like_the_interpreter() {
         let code = looped(&body, 100);
         let init: Vec<u64> = (0..16).map(|_| rng.next()).collect();
         let mut harts = Vec::new();
-        for engine in [Engine::Interp, Engine::Jit] {
-            let mut h = new_hart(engine);
+        for (name, mut h) in three_engines() {
             h.bus().ram().write_bytes(CODE, &code).unwrap();
             h.x[1..12].copy_from_slice(&init[1..12]);
             [h.csr.sscratch, h.csr.sepc, h.csr.scause, h.csr.stval] =
                 [init[12], init[13] & !1, init[14], init[15]];
-            assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {engine:?}");
-            harts.push(h);
+            assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {name}");
+            harts.push((name, h));
         }
-        let (a, j) = (&harts[0], &harts[1]);
-        for k in 0..32 {
-            assert_eq!(a.x[k], j.x[k], "round {round}: x{k}");
+        let a = &harts[0].1;
+        for (name, j) in &harts[1..] {
+            for k in 0..32 {
+                assert_eq!(a.x[k], j.x[k], "round {round}: {name}: x{k}");
+            }
+            let csrs = |h: &Hart| [h.csr.sscratch, h.csr.sepc, h.csr.scause, h.csr.stval];
+            assert_eq!(csrs(a), csrs(j), "round {round}: {name}");
+            assert_eq!(a.instret, j.instret, "round {round}: {name}: instret");
+            assert_translated(name, j);
         }
-        let csrs = |h: &Hart| [h.csr.sscratch, h.csr.sepc, h.csr.scause, h.csr.stval];
-        assert_eq!(csrs(a), csrs(j), "round {round}");
-        assert_eq!(a.instret, j.instret, "round {round}: instret");
-        assert!(j.stats().jit_blocks_translated > 0);
+    }
+}
+
+/// The interpreter, the JIT engine (both tiers), and baseline code
+/// alone, on fresh harts.
+fn three_engines() -> [(&'static str, Box<Hart>); 3] {
+    [
+        ("interp", new_hart(Engine::Interp)),
+        ("jit", new_hart(Engine::Jit)),
+        ("baseline", baseline_only(Engine::Jit)),
+    ]
+}
+
+/// Hart `h` of `three_engines` ran translated code of its kind.
+fn assert_translated(name: &str, h: &Hart) {
+    let st = h.stats();
+    match name {
+        "jit" => assert!(st.jit_blocks_translated > 0, "{name}: {st:?}"),
+        "baseline" => assert!(st.baseline_blocks > 0 && st.jit_insns > 0, "{name}: {st:?}"),
+        _ => {}
     }
 }
 
@@ -1446,8 +1467,7 @@ fn trap_csr_access_in_user_mode_traps_in_translated_code_too() {
     body.extend_from_slice(&WFI.to_le_bytes());
     let handler = CODE + 0x800;
     let mut results = Vec::new();
-    for engine in [Engine::Interp, Engine::Jit] {
-        let mut h = new_hart(engine);
+    for (engine, mut h) in three_engines() {
         let ram = h.bus().ram().clone();
         ram.write_bytes(CODE, &body).unwrap();
         ram.write_bytes(handler, &WFI.to_le_bytes()).unwrap();
@@ -1469,12 +1489,11 @@ fn trap_csr_access_in_user_mode_traps_in_translated_code_too() {
         assert_eq!(h.csr.mcause, 2, "{engine:?}: illegal instruction");
         assert_eq!(h.csr.mepc, CODE + 8, "{engine:?}");
         assert_eq!(h.x[7], 7, "{engine:?}: x7 unchanged");
-        if engine == Engine::Jit {
-            assert!(h.stats().jit_blocks_translated > 0);
-        }
+        assert_translated(engine, &h);
         results.push((h.x[5], h.instret));
     }
     assert_eq!(results[0], results[1]);
+    assert_eq!(results[0], results[2]);
 }
 
 #[test]
@@ -1532,8 +1551,7 @@ fn sstatus_accesses_run_translated_like_the_interpreter() {
             })
             .collect();
         let mut harts = Vec::new();
-        for engine in [Engine::Interp, Engine::Jit] {
-            let mut h = new_hart(engine);
+        for (name, mut h) in three_engines() {
             h.bus().ram().write_bytes(CODE, &code).unwrap();
             h.x[1..12].copy_from_slice(&init[1..12]);
             if round % 2 == 1 {
@@ -1543,17 +1561,25 @@ fn sstatus_accesses_run_translated_like_the_interpreter() {
                 h.pmp_changed();
                 h.set_priv(Priv::S);
             }
-            assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {engine:?}");
-            harts.push(h);
+            assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {name}");
+            harts.push((name, h));
         }
-        let (a, j) = (&harts[0], &harts[1]);
-        for k in 0..32 {
-            assert_eq!(a.x[k], j.x[k], "round {round}: x{k}");
+        let a = &harts[0].1;
+        for (name, j) in &harts[1..] {
+            for k in 0..32 {
+                assert_eq!(a.x[k], j.x[k], "round {round}: {name}: x{k}");
+            }
+            assert_eq!(
+                a.csr.mstatus, j.csr.mstatus,
+                "round {round}: {name}: mstatus"
+            );
+            assert_eq!(
+                a.data_idx, j.data_idx,
+                "round {round}: {name}: data TLB in use"
+            );
+            assert_eq!(a.instret, j.instret, "round {round}: {name}: instret");
+            assert_translated(name, j);
         }
-        assert_eq!(a.csr.mstatus, j.csr.mstatus, "round {round}: mstatus");
-        assert_eq!(a.data_idx, j.data_idx, "round {round}: data TLB in use");
-        assert_eq!(a.instret, j.instret, "round {round}: instret");
-        assert!(j.stats().jit_blocks_translated > 0);
     }
 }
 
@@ -1591,4 +1617,56 @@ fn baseline_tlb_misses_are_filled_without_leaving_translated_code() {
     assert!(st.jit_insns >= 5 * (iters as u64 - 2), "{st:?}");
     // Only the page-crossing load left (once per iteration).
     assert!(st.jit_slow_exits <= iters as u64 + 2, "{st:?}");
+}
+
+#[test]
+fn baseline_csr_helper_runs_only_writes_that_change_nothing_else() {
+    // `jit_csr` (baseline code's CSR instructions): sstatus writes that
+    // change SUM or MXR (the data TLB in use) are refused with no effect;
+    // SIE, SPIE, SPP and FS changes run; counters are never taken in.
+    let mut h = new_hart(Engine::Jit);
+    h.csr.pmpaddr[0] = u64::MAX >> 10;
+    h.csr.pmpcfg[0] = 0x1f;
+    h.pmp_changed();
+    h.set_priv(Priv::S);
+    let csr_insn =
+        |f3: u32, rd: u32, rs1: u32, csr: i32| vireo_isa::decode(i(0x73, f3, rd, rs1, csr));
+    let sum = 1u64 << 18;
+    let mxr = 1u64 << 19;
+    let before = h.csr.mstatus;
+    for (v, what) in [(sum, "SUM"), (mxr, "MXR"), (sum | 2, "SUM with SIE")] {
+        h.x[5] = v;
+        let insn = csr_insn(2, 6, 5, 0x100); // csrrs x6, sstatus, x5
+        assert!(vireo_jit::baseline::is_baseline_csr(&insn));
+        assert!(h.jit_csr(&insn), "{what}: refused");
+        assert_eq!(h.csr.mstatus, before, "{what}: no effect");
+    }
+    // csrrsi sstatus, SIE; csrrci sstatus, SIE; csrrs with SPP|SPIE.
+    assert!(!h.jit_csr(&csr_insn(6, 0, 2, 0x100)));
+    assert_ne!(h.csr.mstatus & 2, 0, "SIE set");
+    assert!(!h.jit_csr(&csr_insn(7, 7, 2, 0x100)));
+    assert_eq!(h.csr.mstatus & 2, 0, "SIE clear");
+    assert_ne!(h.x[7] & 2, 0, "the old value read");
+    h.x[5] = 1 << 8 | 1 << 5;
+    assert!(!h.jit_csr(&csr_insn(2, 0, 5, 0x100)));
+    assert_eq!(h.csr.mstatus & (1 << 8 | 1 << 5), 1 << 8 | 1 << 5);
+    assert_eq!(h.data_idx, {
+        let mut g = new_hart(Engine::Jit);
+        g.set_priv(Priv::S);
+        g.data_idx
+    });
+    // cycle and instret count the block's instructions: never taken in.
+    assert!(!vireo_jit::baseline::is_baseline_csr(&csr_insn(
+        2, 6, 0, 0xc00
+    )));
+    assert!(!vireo_jit::baseline::is_baseline_csr(&csr_insn(
+        2, 6, 0, 0xc02
+    )));
+    assert!(vireo_jit::baseline::is_baseline_csr(&csr_insn(
+        2, 6, 0, 0xc01
+    )));
+    // A write to satp never.
+    assert!(!vireo_jit::baseline::is_baseline_csr(&csr_insn(
+        1, 0, 5, 0x180
+    )));
 }

@@ -277,6 +277,8 @@ unsafe extern "C" fn jit_fp_op(hart: *mut u8, insn: *const Insn) -> u64 {
     let (h, insn) = unsafe { (&mut *(hart as *mut Hart), &*insn) };
     let r = if vireo_isa::is_fp_arith(insn.op) {
         h.exec_fp(insn)
+    } else if vireo_jit::baseline::is_baseline_csr(insn) {
+        return h.jit_csr(insn) as u64;
     } else {
         // An integer operation of the baseline tier's helper set (no
         // memory access, no control transfer, no trap, no use of the pc).
@@ -285,6 +287,41 @@ unsafe extern "C" fn jit_fp_op(hart: *mut u8, insn: *const Insn) -> u64 {
     match r {
         Ok(()) => 0,
         Err(_) => 1,
+    }
+}
+
+impl Hart {
+    /// A CSR instruction of baseline code (`is_baseline_csr`), through
+    /// `fp_op`: runs it and returns false when it changes nothing but the
+    /// CSR and rd — translated code then goes on with the same mapping,
+    /// TLBs, privilege and counters — otherwise returns true without any
+    /// effect, and the interpreter runs it next (and takes any trap). Of
+    /// `sstatus` writes, those changing only SIE (clearing it: setting it
+    /// may make an interrupt due at once), SPIE, SPP and FS run here;
+    /// baseline code checks FS at each F/D instruction.
+    fn jit_csr(&mut self, i: &Insn) -> bool {
+        let csr = (i.imm as u64 & 0xfff) as u16;
+        let writes = matches!(i.op, Op::Csrrw | Op::Csrrwi) || i.rs1 != 0;
+        if csr == csr::addr::SSTATUS && writes {
+            let Ok(old) = self.csr_read(csr, i.raw) else {
+                return true;
+            };
+            let src = match i.op {
+                Op::Csrrw | Op::Csrrs | Op::Csrrc => self.x[(i.rs1 & 31) as usize],
+                _ => i.rs1 as u64 & 31,
+            };
+            let new = match i.op {
+                Op::Csrrw | Op::Csrrwi => src,
+                Op::Csrrs | Op::Csrrsi => old | src,
+                _ => old & !src,
+            };
+            let changed = (old ^ new) & mstatus::S_WRITABLE;
+            let free = mstatus::SIE | mstatus::SPIE | mstatus::SPP | mstatus::FS;
+            if changed & !free != 0 {
+                return true;
+            }
+        }
+        self.exec_csr(i).is_err()
     }
 }
 
@@ -302,6 +339,9 @@ unsafe extern "C" fn jit_tlb_fill(hart: *mut u8, vaddr: u64, arg: u64) -> u64 {
     let h = unsafe { &mut *(hart as *mut Hart) };
     let (size, write) = (arg & 0xff, arg >> 8 != 0);
     if (vaddr & 0xfff) + size > 0x1000 {
+        return 1;
+    }
+    if h.data_idx != h.jit_data_idx {
         return 1;
     }
     let access = if write { Access::Store } else { Access::Load };
@@ -753,6 +793,11 @@ pub struct Hart {
     pub prv: Priv,
     /// Index of the TLB used by loads and stores (MPRV-aware).
     data_idx: usize,
+    /// The data TLB (`data_idx`) of the translated code running now:
+    /// the one its context points at. `jit_tlb_fill` fills only that one
+    /// (translated code changes nothing that selects another; if it ever
+    /// did, a fill that cannot make its probe hit must fail, not loop).
+    jit_data_idx: usize,
     /// Instructions retired.
     pub instret: u64,
     /// Control and status registers.
@@ -819,6 +864,7 @@ impl Hart {
             pc: 0,
             prv: Priv::M,
             data_idx: mmu::priv_index(Priv::M),
+            jit_data_idx: usize::MAX,
             instret: 0,
             csr: Csrs::new(),
             timer_bits: 0,
@@ -1112,9 +1158,11 @@ impl Hart {
         // region may follow at once, without the checks below, until the
         // timer countdown runs out (so interrupts, requests and code
         // invalidations by other harts are still seen within a bounded
-        // number of instructions). Translated code never changes CSRs,
-        // privilege or the code epoch of this hart, so nothing it did can
-        // make an interrupt pending.
+        // number of instructions). Translated code never changes the
+        // privilege or the code epoch of this hart; the one CSR change it
+        // makes that can make an interrupt due, baseline code setting
+        // `sstatus.SIE` (`jit_csr`), is seen here at the next poll, like
+        // an interrupt raised by a device meanwhile.
         let mut chained = false;
         loop {
             if self.instret + self.traps >= target {
@@ -1333,6 +1381,7 @@ impl Hart {
             );
         }
         let before = checking.then(|| CheckPoint::of(self));
+        self.jit_data_idx = self.data_idx;
         let tlb = &self.mmu.tlbs[self.data_idx];
         let fetch_tlb = &self.mmu.tlbs[mmu::priv_index(self.prv)];
         let mut ctx = vireo_jit::JitCtx {

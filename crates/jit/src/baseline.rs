@@ -146,6 +146,25 @@ pub fn supported(op: Op) -> bool {
     crate::supported(op)
 }
 
+/// CSR instructions baseline code runs through [`crate::JitCtx::fp_op`]:
+/// those on CSRs whose accesses the helper may run without leaving (it
+/// decides at run time, see there): the F/D CSRs, the S-mode trap CSRs,
+/// `sstatus`, and reads of `sie`, `sip`, `satp` and `time`. Linux's
+/// interrupt masking, trap entry and clock reads are most of them.
+pub fn is_baseline_csr(i: &Insn) -> bool {
+    use Op::*;
+    let csr = i.imm as u64 & 0xfff;
+    let writes = matches!(i.op, Csrrw | Csrrwi) || i.rs1 != 0;
+    matches!(i.op, Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci)
+        && match csr {
+            // fflags, frm, fcsr; sstatus; sscratch, sepc, scause, stval
+            0x001..=0x003 | 0x100 | 0x140..=0x143 => true,
+            // sie, sip, satp, time
+            0x104 | 0x144 | 0x180 | 0xc01 => !writes,
+            _ => false,
+        }
+}
+
 /// Instructions the code calls [`crate::JitCtx::fp_op`] for: F/D
 /// arithmetic, and integer operations without memory access, control
 /// transfer or trap that have no short x86-64 template (division,
@@ -786,7 +805,7 @@ impl Baseline {
     /// physical address `paddr`; its entries are counted down from `hot`
     /// (see the module documentation).
     pub fn translate(&mut self, insns: &[Insn], hot: u16, paddr: u64) -> Result<Code, NoCode> {
-        if insns.first().is_none_or(|i| !self.handles(i.op)) {
+        if insns.first().is_none_or(|i| !self.handles(i)) {
             return Err(NoCode::Unsupported);
         }
         if self.used + MAX_BLOCK_BYTES > self.mem.size || self.blocks == MAX_BLOCKS {
@@ -810,7 +829,7 @@ impl Baseline {
         let mut k: u32 = 0;
         let mut ended = false;
         for i in insns {
-            if !self.handles(i.op) {
+            if !self.handles(i) {
                 break;
             }
             ended = self.insn(i, off, k);
@@ -875,8 +894,9 @@ impl Baseline {
     /// also leaves `cbo.zero` (eight logged stores, too long a template),
     /// the AMOs and `sc` (no store log in their templates) to the
     /// interpreter.
-    fn handles(&self, op: Op) -> bool {
-        supported(op)
+    fn handles(&self, i: &Insn) -> bool {
+        let op = i.op;
+        (supported(op) || is_baseline_csr(i))
             && !(self.log_stores && (matches!(op, Op::CboZero | Op::ScW | Op::ScD) || is_amo(op)))
     }
 
@@ -1208,7 +1228,7 @@ impl Baseline {
     /// `off`). Returns true when it ends the block (a jump).
     fn insn(&mut self, i: &Insn, off: i32, k: u32) -> bool {
         use Op::*;
-        if by_helper(i.op) {
+        if by_helper(i.op) || is_baseline_csr(i) {
             self.helper(i, off, k);
             return false;
         }

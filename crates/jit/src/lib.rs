@@ -220,8 +220,10 @@ pub struct JitCtx {
     /// Opaque state passed to `fp_op`.
     pub fp_state: *mut u8,
     /// Executes one F/D arithmetic instruction, or (baseline code) one
-    /// integer instruction without memory access, control transfer or
-    /// trap (a pointer to its decoded [`Insn`], kept by the translator as
+    /// CSR instruction of [`baseline::is_baseline_csr`] (the caller runs
+    /// only those that change nothing but the CSR and rd; others return 1
+    /// without effect) or one integer instruction without memory access,
+    /// control transfer or trap (a pointer to its decoded [`Insn`], kept by the translator as
     /// long as the code) on `fp_state`, reading and writing the f and x
     /// registers in memory and the floating-point flags; returns 0, or 1
     /// without any effect when the instruction must trap (FPU off, an
