@@ -1622,8 +1622,9 @@ fn baseline_tlb_misses_are_filled_without_leaving_translated_code() {
 #[test]
 fn baseline_csr_helper_runs_only_writes_that_change_nothing_else() {
     // `jit_csr` (baseline code's CSR instructions): sstatus writes that
-    // change SUM or MXR (the data TLB in use) are refused with no effect;
-    // SIE, SPIE, SPP and FS changes run; counters are never taken in.
+    // change SUM or MXR (the data TLB in use), or set SIE while an
+    // interrupt is due, are refused with no effect; other SIE, SPIE, SPP
+    // and FS changes run; counters are never taken in.
     let mut h = new_hart(Engine::Jit);
     h.csr.pmpaddr[0] = u64::MAX >> 10;
     h.csr.pmpcfg[0] = 0x1f;
@@ -1655,6 +1656,19 @@ fn baseline_csr_helper_runs_only_writes_that_change_nothing_else() {
         g.set_priv(Priv::S);
         g.data_idx
     });
+    // Setting SIE while an interrupt is due: refused (the interpreter
+    // runs it, and the run loop takes the interrupt right after).
+    assert!(!h.jit_csr(&csr_insn(7, 0, 2, 0x100)));
+    h.csr.mideleg |= 1 << 1;
+    h.csr.mie |= 1 << 1;
+    h.csr.mip |= 1 << 1; // SSIP
+    let before = h.csr.mstatus;
+    h.x[7] = 0x77;
+    assert!(
+        h.jit_csr(&csr_insn(6, 7, 2, 0x100)),
+        "SIE set with SSIP due"
+    );
+    assert_eq!((h.csr.mstatus, h.x[7]), (before, 0x77), "no effect");
     // cycle and instret count the block's instructions: never taken in.
     assert!(!vireo_jit::baseline::is_baseline_csr(&csr_insn(
         2, 6, 0, 0xc00

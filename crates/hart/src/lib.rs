@@ -296,9 +296,9 @@ impl Hart {
     /// CSR and rd — translated code then goes on with the same mapping,
     /// TLBs, privilege and counters — otherwise returns true without any
     /// effect, and the interpreter runs it next (and takes any trap). Of
-    /// `sstatus` writes, those changing only SIE (clearing it: setting it
-    /// may make an interrupt due at once), SPIE, SPP and FS run here;
-    /// baseline code checks FS at each F/D instruction.
+    /// `sstatus` writes, those changing only SIE, SPIE, SPP and FS run
+    /// here (setting SIE only while no interrupt is due; baseline code
+    /// checks FS at each F/D instruction).
     fn jit_csr(&mut self, i: &Insn) -> bool {
         let csr = (i.imm as u64 & 0xfff) as u16;
         let writes = matches!(i.op, Op::Csrrw | Op::Csrrwi) || i.rs1 != 0;
@@ -319,6 +319,24 @@ impl Hart {
             let free = mstatus::SIE | mstatus::SPIE | mstatus::SPP | mstatus::FS;
             if changed & !free != 0 {
                 return true;
+            }
+            if new & !old & mstatus::SIE != 0 {
+                // Enabling interrupts: only while none is due. Otherwise
+                // the interpreter runs it and the run loop takes the
+                // interrupt right after; run here, a loop that enables
+                // and masks interrupts in translated code (Linux's idle
+                // loop around `wfi`) could keep it pending forever, as
+                // the loop only looks at a poll, which may fall where
+                // interrupts are masked again.
+                let saved = (self.csr.mstatus, self.x[(i.rd & 31) as usize]);
+                if self.exec_csr(i).is_err() {
+                    return true;
+                }
+                if self.pending_interrupt().is_some() {
+                    (self.csr.mstatus, self.x[(i.rd & 31) as usize]) = saved;
+                    return true;
+                }
+                return false;
             }
         }
         self.exec_csr(i).is_err()
@@ -1159,10 +1177,10 @@ impl Hart {
         // timer countdown runs out (so interrupts, requests and code
         // invalidations by other harts are still seen within a bounded
         // number of instructions). Translated code never changes the
-        // privilege or the code epoch of this hart; the one CSR change it
-        // makes that can make an interrupt due, baseline code setting
-        // `sstatus.SIE` (`jit_csr`), is seen here at the next poll, like
-        // an interrupt raised by a device meanwhile.
+        // privilege or the code epoch of this hart, and enables
+        // interrupts (baseline code setting `sstatus.SIE`, `jit_csr`)
+        // only while none is pending, so nothing it did can make an
+        // interrupt due at once.
         let mut chained = false;
         loop {
             if self.instret + self.traps >= target {
