@@ -1423,9 +1423,7 @@ fn trap_csr_accesses_run_translated_like_the_interpreter() {
         }
         let a = &harts[0].1;
         for (name, j) in &harts[1..] {
-            for k in 0..32 {
-                assert_eq!(a.x[k], j.x[k], "round {round}: {name}: x{k}");
-            }
+            assert_same_x(a, j, &format!("round {round}: {name}"));
             let csrs = |h: &Hart| [h.csr.sscratch, h.csr.sepc, h.csr.scause, h.csr.stval];
             assert_eq!(csrs(a), csrs(j), "round {round}: {name}");
             assert_eq!(a.instret, j.instret, "round {round}: {name}: instret");
@@ -1442,6 +1440,13 @@ fn three_engines() -> [(&'static str, Box<Hart>); 3] {
         ("jit", new_hart(Engine::Jit)),
         ("baseline", baseline_only(Engine::Jit)),
     ]
+}
+
+/// The integer registers of `j` are those of `a` (`what` names the run).
+fn assert_same_x(a: &Hart, j: &Hart, what: &str) {
+    for k in 0..32 {
+        assert_eq!(a.x[k], j.x[k], "{what}: x{k}");
+    }
 }
 
 /// Hart `h` of `three_engines` ran translated code of its kind.
@@ -1566,9 +1571,7 @@ fn sstatus_accesses_run_translated_like_the_interpreter() {
         }
         let a = &harts[0].1;
         for (name, j) in &harts[1..] {
-            for k in 0..32 {
-                assert_eq!(a.x[k], j.x[k], "round {round}: {name}: x{k}");
-            }
+            assert_same_x(a, j, &format!("round {round}: {name}"));
             assert_eq!(
                 a.csr.mstatus, j.csr.mstatus,
                 "round {round}: {name}: mstatus"
