@@ -703,8 +703,9 @@ impl Baseline {
         a.patch(none, here);
         a.patch(failed, here);
         a.op_rr(false, &[0xff], 4, R11); // jmp r11
-                                         // The stubs are a few hundred bytes at the start of an empty
-                                         // memory of megabytes.
+
+        // The stubs are a few hundred bytes at the start of an empty
+        // memory of megabytes.
         let base = self.commit().expect("stubs fit in empty code memory");
         self.fill = base + fill;
         self.slow = base + slow;
@@ -890,13 +891,16 @@ impl Baseline {
         ))
     }
 
-    /// Whether blocks include `op` ([`supported`]): a checking translator
-    /// also leaves `cbo.zero` (eight logged stores, too long a template),
-    /// the AMOs and `sc` (no store log in their templates) to the
-    /// interpreter.
+    /// Whether blocks include `i` ([`supported`], [`is_baseline_csr`]): a
+    /// checking translator also leaves `cbo.zero` (eight logged stores,
+    /// too long a template), the AMOs and `sc` (no store log in their
+    /// templates) to the interpreter.
     fn handles(&self, i: &Insn) -> bool {
         let op = i.op;
-        (supported(op) || is_baseline_csr(i))
+        // (Checking translators leave `time` reads too: the interpreter's
+        // rerun would read a later time.)
+        let time = i.imm as u64 & 0xfff == 0xc01;
+        (supported(op) || (is_baseline_csr(i) && !(self.log_stores && time)))
             && !(self.log_stores && (matches!(op, Op::CboZero | Op::ScW | Op::ScD) || is_amo(op)))
     }
 
