@@ -362,15 +362,22 @@ impl Hart {
 
     // ---- system instructions ----------------------------------------------
 
-    pub(crate) fn exec_csr(&mut self, i: &Insn) -> Result<(), Trap> {
-        let csr = (i.imm as u64 & 0xfff) as u16;
-        let rd = (i.rd & 31) as usize;
-        let (src, write_always) = match i.op {
+    /// The source operand of CSR instruction `i` (rs1's value, or the
+    /// immediate of the `i` forms), and whether it always writes (`csrrw`,
+    /// `csrrwi`; the others write only with a non-zero rs1 field).
+    pub(crate) fn csr_source(&self, i: &Insn) -> (u64, bool) {
+        match i.op {
             Op::Csrrw => (self.x[(i.rs1 & 31) as usize], true),
             Op::Csrrwi => (i.rs1 as u64 & 31, true),
             Op::Csrrs | Op::Csrrc => (self.x[(i.rs1 & 31) as usize], false),
             _ => (i.rs1 as u64 & 31, false),
-        };
+        }
+    }
+
+    pub(crate) fn exec_csr(&mut self, i: &Insn) -> Result<(), Trap> {
+        let csr = (i.imm as u64 & 0xfff) as u16;
+        let rd = (i.rd & 31) as usize;
+        let (src, write_always) = self.csr_source(i);
         let writes = write_always || i.rs1 != 0;
         if writes {
             self.csr_check_write(csr, i.raw)?;
@@ -383,12 +390,7 @@ impl Hart {
         if writes {
             // Read-modify-write of mip works on the software-writable bits.
             let base = if csr == addr::MIP { self.csr.mip } else { old };
-            let new = match i.op {
-                Op::Csrrw | Op::Csrrwi => src,
-                Op::Csrrs | Op::Csrrsi => base | src,
-                _ => base & !src,
-            };
-            self.csr_write(csr, new, i.raw)?;
+            self.csr_write(csr, csr_written(i.op, base, src), i.raw)?;
         }
         self.x[rd] = old;
         self.x[0] = 0;
@@ -746,5 +748,14 @@ impl Hart {
             _ => self.exec_fp(i)?,
         }
         Ok(next)
+    }
+}
+
+/// The value CSR instruction `op` writes over `base` with source `src`.
+pub(crate) fn csr_written(op: Op, base: u64, src: u64) -> u64 {
+    match op {
+        Op::Csrrw | Op::Csrrwi => src,
+        Op::Csrrs | Op::Csrrsi => base | src,
+        _ => base & !src,
     }
 }

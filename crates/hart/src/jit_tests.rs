@@ -1374,6 +1374,19 @@ fn fp_compares_and_conversions_match_the_interpreter() {
     }
 }
 
+/// `xor` of `rs1` and a random register among x0..x11 into one of
+/// x1..x11 (the integer filler of the random CSR programs).
+fn random_xor(rng: &mut Rng, rs1: u32) -> u32 {
+    r(
+        0x33,
+        4,
+        0,
+        1 + rng.below(11) as u32,
+        rs1,
+        rng.below(12) as u32,
+    )
+}
+
 #[test]
 fn trap_csr_accesses_run_translated_like_the_interpreter() {
     // Random reads and writes (every CSR instruction form) of sscratch,
@@ -1394,14 +1407,7 @@ fn trap_csr_accesses_run_translated_like_the_interpreter() {
                     rs1,
                     rng.below(4096) as i32 - 2048,
                 ),
-                1 => r(
-                    0x33,
-                    4,
-                    0,
-                    1 + rng.below(11) as u32,
-                    rs1,
-                    rng.below(12) as u32,
-                ),
+                1 => random_xor(&mut rng, rs1),
                 _ => {
                     let f3 = [1, 2, 3, 5, 6, 7][rng.below(6) as usize];
                     let csr = 0x140 + rng.below(4) as i32;
@@ -1525,14 +1531,7 @@ fn sstatus_accesses_run_translated_like_the_interpreter() {
             let rd = rng.below(12) as u32; // x0..x11
             let rs1 = rng.below(12) as u32;
             let w = match rng.below(5) {
-                0 => r(
-                    0x33,
-                    4,
-                    0,
-                    1 + rng.below(11) as u32,
-                    rs1,
-                    rng.below(12) as u32,
-                ),
+                0 => random_xor(&mut rng, rs1),
                 _ => {
                     let f3 = [1, 2, 3, 5, 6, 7][rng.below(6) as usize];
                     let src = if f3 >= 5 {

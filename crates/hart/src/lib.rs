@@ -301,20 +301,12 @@ impl Hart {
     /// checks FS at each F/D instruction).
     fn jit_csr(&mut self, i: &Insn) -> bool {
         let csr = (i.imm as u64 & 0xfff) as u16;
-        let writes = matches!(i.op, Op::Csrrw | Op::Csrrwi) || i.rs1 != 0;
-        if csr == csr::addr::SSTATUS && writes {
+        let (src, write_always) = self.csr_source(i);
+        if csr == csr::addr::SSTATUS && (write_always || i.rs1 != 0) {
             let Ok(old) = self.csr_read(csr, i.raw) else {
                 return true;
             };
-            let src = match i.op {
-                Op::Csrrw | Op::Csrrs | Op::Csrrc => self.x[(i.rs1 & 31) as usize],
-                _ => i.rs1 as u64 & 31,
-            };
-            let new = match i.op {
-                Op::Csrrw | Op::Csrrwi => src,
-                Op::Csrrs | Op::Csrrsi => old | src,
-                _ => old & !src,
-            };
+            let new = exec::csr_written(i.op, old, src);
             let changed = (old ^ new) & mstatus::S_WRITABLE;
             let free = mstatus::SIE | mstatus::SPIE | mstatus::SPP | mstatus::FS;
             if changed & !free != 0 {
