@@ -53,6 +53,19 @@ pub(crate) const EMPTY_ENTRY: TlbEntry = TlbEntry {
 /// Superpage ranges tracked for address-specific fences.
 const MAX_SUPERPAGES: usize = 16;
 
+/// Largest gap (in 4 KiB pages: 128 MiB) between superpages recorded as
+/// one range (see `Mmu::note_superpage`).
+const SUPERPAGE_BRIDGE: u64 = 1 << 15;
+
+/// The range covering page ranges `a` and `b` (`(first, count)`), when
+/// the gap between them is at most `SUPERPAGE_BRIDGE` pages.
+fn near(a: (u64, u64), b: (u64, u64)) -> Option<(u64, u64)> {
+    let (lo, hi) = (a.0.min(b.0), (a.0 + a.1).max(b.0 + b.1));
+    // The span exceeds both lengths by the gap between them (or is
+    // shorter when they overlap).
+    (hi - lo <= a.1 + b.1 + SUPERPAGE_BRIDGE).then_some((lo, hi - lo))
+}
+
 /// The TLB arrays for one privilege level.
 #[repr(C)]
 pub struct Tlb {
@@ -192,18 +205,43 @@ impl Mmu {
     }
 
     /// Record that entries of the superpage (of `level`) holding `vaddr`
-    /// may be cached.
+    /// may be cached. A superpage within `SUPERPAGE_BRIDGE` of a recorded
+    /// range widens it (over the gap, which only makes fences there
+    /// flush more): the kernel's linear map is hundreds of megapages,
+    /// walked in any order, which as separate ranges would overflow the
+    /// table within a few walks and turn every single-page fence into a
+    /// full flush (a Debian boot did over a thousand full flushes that
+    /// way, each emptying 768 KiB of TLB and refilling it after).
     fn note_superpage(&mut self, vaddr: u64, level: u32) {
         let n = 1u64 << (9 * level);
+        // Page numbers are below 2^52: no sum here overflows.
         let first = (vaddr >> 12) & !(n - 1);
         let used = self.n_superpages.min(MAX_SUPERPAGES);
-        if self.superpages[..used].contains(&(first, n)) {
+        let Some(mut i) = (0..used).find(|&i| near(self.superpages[i], (first, n)).is_some())
+        else {
+            if self.n_superpages < MAX_SUPERPAGES {
+                self.superpages[self.n_superpages] = (first, n);
+            }
+            self.n_superpages = (self.n_superpages + 1).min(MAX_SUPERPAGES + 1);
+            return;
+        };
+        self.superpages[i] = near(self.superpages[i], (first, n)).expect("found near");
+        // The widened range may now reach others: fold them in (only
+        // while the table is complete, so that no range is lost).
+        if self.n_superpages > MAX_SUPERPAGES {
             return;
         }
-        if self.n_superpages < MAX_SUPERPAGES {
-            self.superpages[self.n_superpages] = (first, n);
+        while let Some(j) = (0..self.n_superpages)
+            .find(|&j| j != i && near(self.superpages[j], self.superpages[i]).is_some())
+        {
+            self.superpages[i] = near(self.superpages[i], self.superpages[j]).expect("found near");
+            // Remove range j: the last one moves into its slot.
+            self.n_superpages -= 1;
+            self.superpages[j] = self.superpages[self.n_superpages];
+            if i == self.n_superpages {
+                i = j;
+            }
         }
-        self.n_superpages = (self.n_superpages + 1).min(MAX_SUPERPAGES + 1);
     }
 
     /// Switch to a new current ASID.
@@ -484,5 +522,67 @@ impl Hart {
                 level: level as u32,
             }));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cached translation of virtual page `vpn` (ASID 0).
+    fn cached(m: &mut Mmu, tlb: usize, vpn: u64) {
+        m.tlbs[tlb].read[(vpn as usize) & (TLB_ENTRIES - 1)] = TlbEntry {
+            tag: vpn,
+            addend: 0,
+            ppage: 0x8000_0000,
+            flag: 0,
+        };
+    }
+
+    fn is_cached(m: &Mmu, tlb: usize, vpn: u64) -> bool {
+        m.tlbs[tlb].read[(vpn as usize) & (TLB_ENTRIES - 1)].tag == vpn
+    }
+
+    #[test]
+    fn adjacent_superpages_share_one_range_and_page_fences_stay_narrow() {
+        let mut m = Mmu::new();
+        // A linear map of 512 MiB in megapages, walked in a scattered
+        // order (Sv39 upper half: page numbers near u64::MAX >> 12).
+        let base = 0xffff_ffd8_0000_0000u64;
+        for k in (0..256u64).map(|k| (k * 97) % 256) {
+            m.note_superpage(base + (k << 21) + 0x1234, 1);
+        }
+        // And a user megapage (a huge page of a process), far away.
+        m.note_superpage(0x4000_0000, 1);
+        assert_eq!(m.n_superpages, 2);
+        assert!(m.superpages.contains(&(base >> 12, 256 << 9)));
+        let kernel = (base + (77 << 21) + 0x5000) >> 12;
+        let user = 0x13_0000 >> 12;
+        let other_user = 0x3fff_f000 >> 12; // just below the user megapage
+        cached(&mut m, 1, kernel);
+        cached(&mut m, 0, user);
+        cached(&mut m, 0, other_user);
+        // A user page's fence drops that page only.
+        m.flush_page(user << 12);
+        assert!(!is_cached(&m, 0, user));
+        assert!(is_cached(&m, 0, other_user) && is_cached(&m, 1, kernel));
+        // A fence inside the linear map (at another index than the cached
+        // kernel entry) drops every entry that may come from a superpage.
+        m.flush_page(base + (200 << 21));
+        assert!(!is_cached(&m, 1, kernel) && !is_cached(&m, 0, other_user));
+        assert_eq!(m.n_superpages, 0);
+    }
+
+    #[test]
+    fn too_many_scattered_superpages_make_every_page_fence_flush_all() {
+        let mut m = Mmu::new();
+        for k in 0..=MAX_SUPERPAGES as u64 {
+            m.note_superpage(k << 31, 1); // 2 GiB apart: never adjacent
+        }
+        let (a, b) = (0x13_0000 >> 12, 0x7ff_f000 >> 12);
+        cached(&mut m, 0, a);
+        cached(&mut m, 0, b);
+        m.flush_page(a << 12);
+        assert!(!is_cached(&m, 0, a) && !is_cached(&m, 0, b));
     }
 }
