@@ -267,8 +267,71 @@ pub fn load_kernel(
     flat_base: u64,
     linux_base: u64,
 ) -> Result<LoadedImage, LoadError> {
+    if let Some(img) = load_linux_image_file(ram, path, linux_base)? {
+        return Ok(img);
+    }
     let bytes = read_file(path, MAX_FILE_SIZE)?;
     load_kernel_bytes(ram, path, &bytes, flat_base, linux_base)
+}
+
+/// [`load_kernel`]'s path for a Linux `Image` file: read straight into
+/// guest RAM (a distribution kernel is 30 MiB; a host buffer first cost a
+/// second copy and its page faults: 44 ms of a 1.3 s boot). `None` when
+/// the file is not an `Image` (the caller reads it whole).
+fn load_linux_image_file(
+    ram: &GuestRam,
+    path: &Path,
+    base: u64,
+) -> Result<Option<LoadedImage>, LoadError> {
+    let io = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io)?;
+    let mut head = [0u8; LINUX_IMAGE_HEADER_LEN];
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io(e)),
+        }
+    }
+    let head = &head[..got];
+    let Some(header) = LinuxImageHeader::parse(head).filter(|_| !is_elf(head)) else {
+        return Ok(None);
+    };
+    check_linux_image(path, &header, base)?;
+    // The size the metadata gives is checked first, for the usual error;
+    // the read is bounded by the room in RAM whatever the file does.
+    let listed = file_len(path).unwrap_or(0);
+    check_fits(ram, path, base, header.image_size.max(listed))?;
+    let room = ram.end() - base;
+    write(ram, path, base, head)?;
+    let rest = ram
+        .read_from(base + got as u64, &mut file, room - got as u64)
+        .map_err(|e| ram_error(path, ram, e))?;
+    let file_len = got as u64 + rest;
+    if file_len == room && file.read(&mut [0u8]).map_err(io)? > 0 {
+        return Err(LoadError::TooBig {
+            path: path.to_path_buf(),
+            addr: base,
+            size: listed.max(room + 1),
+            room,
+        });
+    }
+    let size = header.image_size.max(file_len);
+    check_fits(ram, path, base, size)?;
+    zero(ram, path, base + file_len, size - file_len)?;
+    Ok(Some(LoadedImage {
+        kind: ImageKind::LinuxImage,
+        entry: base,
+        start: base,
+        end: base + size,
+        tohost: None,
+        fromhost: None,
+    }))
 }
 
 /// [`load_kernel`] for an image already in memory (`path` names it in errors).
@@ -418,19 +481,7 @@ fn load_linux_image(
     header: &LinuxImageHeader,
     base: u64,
 ) -> Result<LoadedImage, LoadError> {
-    if header.flags & 1 != 0 {
-        return Err(corrupt(
-            path,
-            "the Image header says the kernel is big-endian; RISC-V guests are little-endian",
-        ));
-    }
-    if base & (LINUX_IMAGE_ALIGN - 1) != 0 {
-        return Err(LoadError::Misaligned {
-            path: path.to_path_buf(),
-            addr: base,
-            align: LINUX_IMAGE_ALIGN,
-        });
-    }
+    check_linux_image(path, header, base)?;
     let file_len = bytes.len() as u64;
     let size = header.image_size.max(file_len);
     check_fits(ram, path, base, size)?;
@@ -444,6 +495,24 @@ fn load_linux_image(
         tohost: None,
         fromhost: None,
     })
+}
+
+/// The header checks of a Linux `Image` loaded at `base`.
+fn check_linux_image(path: &Path, header: &LinuxImageHeader, base: u64) -> Result<(), LoadError> {
+    if header.flags & 1 != 0 {
+        return Err(corrupt(
+            path,
+            "the Image header says the kernel is big-endian; RISC-V guests are little-endian",
+        ));
+    }
+    if base & (LINUX_IMAGE_ALIGN - 1) != 0 {
+        return Err(LoadError::Misaligned {
+            path: path.to_path_buf(),
+            addr: base,
+            align: LINUX_IMAGE_ALIGN,
+        });
+    }
+    Ok(())
 }
 
 fn load_flat(
@@ -790,6 +859,10 @@ fn ram_error(path: &Path, ram: &GuestRam, e: RamError) -> LoadError {
             len,
             ram_base: ram.base(),
             ram_end: ram.end(),
+        },
+        RamError::Read(source) => LoadError::Io {
+            path: path.to_path_buf(),
+            source,
         },
         other => corrupt(path, other.to_string()),
     }
@@ -1286,6 +1359,30 @@ mod tests {
         assert_eq!(read(&ram, base + 0x103f, 1), [0xaa]);
         assert!(read(&ram, base + 0x1040, 0x1fc0).iter().all(|&b| b == 0));
         assert_eq!(read(&ram, base + 0x3000, 1), [0xff]);
+    }
+
+    #[test]
+    fn linux_image_files_are_read_into_ram_up_to_its_end() {
+        let ram = ram();
+        let base = RAM_BASE + 0x20_0000;
+        let room = RAM_BASE + RAM_SIZE - base;
+        // Exactly the room left: loaded, last byte included.
+        let fits = linux_image(0, room as usize - LINUX_IMAGE_HEADER_LEN);
+        let file = TempFile::new(&fits);
+        let img = load_kernel(&ram, &file.0, RAM_BASE, base).unwrap();
+        assert_eq!(img.end, RAM_BASE + RAM_SIZE);
+        assert_eq!(read(&ram, RAM_BASE + RAM_SIZE - 1, 1), [0xaa]);
+        // One byte more: too big, whatever the header's image size says.
+        let file = TempFile::new(&linux_image(16, room as usize - LINUX_IMAGE_HEADER_LEN + 1));
+        let res = load_kernel(&ram, &file.0, RAM_BASE, base);
+        assert!(
+            matches!(res, Err(LoadError::TooBig { size, room: r, .. }) if size == room + 1 && r == room),
+            "{res:?}"
+        );
+        // A header alone (no payload) is an Image too.
+        let file = TempFile::new(&linux_image(0x1000, 0));
+        let img = load_kernel(&ram, &file.0, RAM_BASE, base).unwrap();
+        assert_eq!((img.kind, img.end), (ImageKind::LinuxImage, base + 0x1000));
     }
 
     #[test]

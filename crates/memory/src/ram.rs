@@ -33,6 +33,9 @@ pub enum RamError {
         /// One past the last RAM address.
         end: u64,
     },
+    /// Reading a file into RAM failed.
+    #[error("cannot read into guest RAM: {0}")]
+    Read(#[source] std::io::Error),
 }
 
 /// The guest's DRAM: one contiguous host mapping at a guest physical base.
@@ -281,6 +284,42 @@ impl GuestRam {
             }
         }
         Ok(())
+    }
+
+    /// Read `src` from its current position straight into guest memory at
+    /// `addr`, until its end or `max` bytes, whichever comes first (a
+    /// loader's kernel of tens of MiB, without a host buffer and a second
+    /// copy). Returns the number of bytes read; they count as stores for
+    /// the decoded-instruction caches, like `write_bytes`. A short read
+    /// error leaves what was read before it in RAM.
+    pub fn read_from(&self, addr: u64, src: &mut File, max: u64) -> Result<u64, RamError> {
+        use vm_memory::Bytes;
+        self.check(addr, max)?;
+        let mut done = 0u64;
+        let res = loop {
+            if done == max {
+                break Ok(());
+            }
+            let want = (max - done).min(1 << 30) as usize;
+            match self
+                .mem
+                .read_volatile_from(GuestAddress(addr + done), src, want)
+            {
+                Ok(0) => break Ok(()),
+                Ok(n) => done += n as u64,
+                Err(vm_memory::GuestMemoryError::IOError(e))
+                    if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(RamError::Read(std::io::Error::other(e))),
+            }
+        };
+        if done > 0 {
+            let first = (addr - self.base) / PAGE_SIZE;
+            let last = (addr - self.base + done - 1) / PAGE_SIZE;
+            for page in first..=last {
+                self.note_store_page(page as usize);
+            }
+        }
+        res.map(|()| done)
     }
 
     /// Fill `[addr, addr+len)` with zeroes.
