@@ -1613,12 +1613,48 @@ fn baseline_tlb_misses_are_filled_without_leaving_translated_code() {
     let iters = 300;
     let (_, j) = run_against(baseline_only(Engine::Jit), &looped(&body, iters), 7, false);
     let st = j.stats();
-    // Five accesses and the add between them per iteration ran in
-    // baseline code, past four TLB misses each.
+    // The sfence.vma (through the helper), five accesses and the add
+    // between them per iteration ran in baseline code, past four TLB
+    // misses each.
     assert!(st.tlb_misses >= 4 * iters as u64, "{st:?}");
-    assert!(st.jit_insns >= 5 * (iters as u64 - 2), "{st:?}");
+    assert!(st.jit_insns >= 6 * (iters as u64 - 20), "{st:?}");
     // Only the page-crossing load left (once per iteration).
     assert!(st.jit_slow_exits <= iters as u64 + 2, "{st:?}");
+}
+
+#[test]
+fn baseline_system_helper_refuses_sfence_vma_that_must_trap() {
+    // `sfence.vma` through the helper: refused with no effect (the TLB
+    // keeps its entries) from U-mode and from S-mode with mstatus.TVM;
+    // run (the TLB emptied) from S-mode otherwise. `fence.i` always runs.
+    let mut h = new_hart(Engine::Jit);
+    h.csr.pmpaddr[0] = u64::MAX >> 10;
+    h.csr.pmpcfg[0] = 0x1f;
+    h.pmp_changed();
+    let sfence = vireo_isa::decode(0x1200_0073);
+    let fence_i = vireo_isa::decode(0x0000_100f);
+    assert!(vireo_jit::baseline::is_baseline_system(&sfence));
+    assert!(vireo_jit::baseline::is_baseline_system(&fence_i));
+    let tvm = 1u64 << 20;
+    let hart = &mut *h as *mut Hart as *mut u8;
+    let cached = |h: &Hart| h.mmu.tlbs[0].read[5].tag == 5;
+    for (prv, mstatus, refused) in [
+        (Priv::U, 0, true),
+        (Priv::S, tvm, true),
+        (Priv::S, 0, false),
+        (Priv::M, tvm, false),
+    ] {
+        h.set_priv(prv);
+        h.csr.mstatus = (h.csr.mstatus & !tvm) | mstatus;
+        h.mmu.tlbs[0].read[5].tag = 5;
+        // SAFETY: `hart` is `h`, alive and not otherwise borrowed during
+        // the call; the instruction outlives it.
+        let r = unsafe { jit_fp_op(hart, &sfence) };
+        assert_eq!(r, refused as u64, "{prv:?} {mstatus:#x}");
+        assert_eq!(cached(&h), refused, "{prv:?} {mstatus:#x}");
+        // SAFETY: as above.
+        assert_eq!(unsafe { jit_fp_op(hart, &fence_i) }, 0);
+    }
 }
 
 #[test]

@@ -165,6 +165,18 @@ pub fn is_baseline_csr(i: &Insn) -> bool {
         }
 }
 
+/// System instructions baseline code runs through [`crate::JitCtx::fp_op`]
+/// (which refuses, with no effect, what would trap) and then leaves the
+/// block: `sfence.vma` through the chain stub (whose fetch-TLB probe sees
+/// the flush; never a same-page link, whose target's mapping the fence
+/// may have changed), `fence.i` back to the dispatcher (which catches up
+/// with code written before the fence). Interpreted, each was a
+/// dispatcher round trip and a block run in the interpreter: 110 000 and
+/// 43 000 of them in a Debian boot.
+pub fn is_baseline_system(i: &Insn) -> bool {
+    matches!(i.op, Op::SfenceVma | Op::FenceI)
+}
+
 /// Instructions the code calls [`crate::JitCtx::fp_op`] for: F/D
 /// arithmetic, and integer operations without memory access, control
 /// transfer or trap that have no short x86-64 template (division,
@@ -525,6 +537,7 @@ pub struct Baseline {
     slow: usize,
     hot: usize,
     fill: usize,
+    done: usize,
     /// Entry counters of the blocks (see the module documentation), the
     /// first `blocks` in use: atomics, because generated code writes them
     /// through their addresses.
@@ -562,6 +575,7 @@ impl Baseline {
             slow: 0,
             hot: 0,
             fill: 0,
+            done: 0,
             heat: zeroed_counters(MAX_BLOCKS),
             blocks: 0,
             paddr: 0,
@@ -661,6 +675,9 @@ impl Baseline {
         leave(a, EXIT_SLOW);
         let hot = a.buf.len();
         leave(a, EXIT_HOT);
+        // Back to the dispatcher (after `fence.i`).
+        let done = a.buf.len();
+        leave(a, EXIT_DONE);
         // Chain (see the crate documentation): within the limit, through
         // the fetch TLB and a current slot holding code.
         let chain = a.buf.len();
@@ -710,6 +727,7 @@ impl Baseline {
         self.fill = base + fill;
         self.slow = base + slow;
         self.hot = base + hot;
+        self.done = base + done;
         self.chain = base + chain;
         self.link = base + link;
     }
@@ -891,8 +909,9 @@ impl Baseline {
         ))
     }
 
-    /// Whether blocks include `i` ([`supported`], [`is_baseline_csr`]): a
-    /// checking translator also leaves `cbo.zero` (eight logged stores,
+    /// Whether blocks include `i` ([`supported`], [`is_baseline_csr`],
+    /// [`is_baseline_system`]): a checking translator leaves the system
+    /// instructions, and also `cbo.zero` (eight logged stores,
     /// too long a template), the AMOs and `sc` (no store log in their
     /// templates) to the interpreter.
     fn handles(&self, i: &Insn) -> bool {
@@ -900,7 +919,9 @@ impl Baseline {
         // (Checking translators leave `time` reads too: the interpreter's
         // rerun would read a later time.)
         let time = i.imm as u64 & 0xfff == 0xc01;
-        (supported(op) || (is_baseline_csr(i) && !(self.log_stores && time)))
+        (supported(op)
+            || (is_baseline_csr(i) && !(self.log_stores && time))
+            || (is_baseline_system(i) && !self.log_stores))
             && !(self.log_stores && (matches!(op, Op::CboZero | Op::ScW | Op::ScD) || is_amo(op)))
     }
 
@@ -1235,6 +1256,18 @@ impl Baseline {
         if by_helper(i.op) || is_baseline_csr(i) {
             self.helper(i, off, k);
             return false;
+        }
+        if is_baseline_system(i) {
+            self.helper(i, off, k);
+            self.asm.lea(RCX, PC, off + i.len as i32);
+            self.asm.lea(N, N, (k + 1) as i32);
+            let to = if i.op == Op::SfenceVma {
+                self.chain
+            } else {
+                self.done
+            };
+            self.jmp_far(to);
+            return true;
         }
         let imm = i.imm;
         let imm32 = imm as i32;

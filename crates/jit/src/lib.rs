@@ -222,7 +222,8 @@ pub struct JitCtx {
     /// Executes one F/D arithmetic instruction, or (baseline code) one
     /// CSR instruction of [`baseline::is_baseline_csr`] (the caller runs
     /// only those that change nothing but the CSR and rd; others return 1
-    /// without effect) or one integer instruction without memory access,
+    /// without effect), `sfence.vma` or `fence.i`
+    /// ([`baseline::is_baseline_system`]), or one integer instruction without memory access,
     /// control transfer or trap (a pointer to its decoded [`Insn`], kept by the translator as
     /// long as the code) on `fp_state`, reading and writing the f and x
     /// registers in memory and the floating-point flags; returns 0, or 1
