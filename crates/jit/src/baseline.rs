@@ -548,6 +548,17 @@ pub struct Baseline {
     /// Emit the store log (see [`crate::JitCtx::store_log`]).
     log_stores: bool,
     asm: Asm,
+    /// The guest register `rax` holds, and the code length when that was
+    /// known: valid only while nothing else was emitted since (any other
+    /// instruction may change `rax`). A register written from `rax`
+    /// (`set`) is read back from `rax` by the next instruction's `get`
+    /// instead of from memory: no load, and no store-to-load forwarding
+    /// delay on the chain of dependent instructions (every template
+    /// writes its result from `rax`, and control only falls through from
+    /// one instruction to the next inside a block; taken branches, slow
+    /// paths and links leave it, and TLB-fill retries jump back to code
+    /// emitted after a load).
+    rax_holds: Option<(u8, usize)>,
     stubs: Vec<(usize, Stub)>,
     stats: BaselineStats,
     /// Decoded instructions the code passes to the helper (by address):
@@ -581,6 +592,7 @@ impl Baseline {
             paddr: 0,
             log_stores,
             asm: Asm { buf: Vec::new() },
+            rax_holds: None,
             stubs: Vec::new(),
             stats: BaselineStats::default(),
             kept: Vec::new(),
@@ -832,6 +844,7 @@ impl Baseline {
         }
         let t0 = Instant::now();
         self.asm.buf.clear();
+        self.rax_holds = None;
         self.stubs.clear();
         self.paddr = paddr;
         // Count the entry down; at zero, leave hot before anything ran.
@@ -867,6 +880,7 @@ impl Baseline {
         self.asm.patch(hot, here);
         self.asm.alu_rr(true, 0x89, RCX, PC);
         self.jmp_far(self.hot);
+        self.rax_holds = None;
         // Exit stubs of the guards, taken branches and links (a taken
         // branch's exit may add a link).
         let mut i = 0;
@@ -925,14 +939,31 @@ impl Baseline {
             && !(self.log_stores && (matches!(op, Op::CboZero | Op::ScW | Op::ScD) || is_amo(op)))
     }
 
-    /// Load guest register `r` into `dst`.
+    /// Load guest register `r` into `dst` — or copy it from `rax`, when
+    /// `rax` holds it (see `rax_holds`).
     fn get(&mut self, dst: u8, r: u8) {
         let r = r & 31;
+        let here = self.asm.buf.len();
+        let held = self
+            .rax_holds
+            .filter(|&(_, at)| at == here)
+            .map(|(held, _)| held);
         if r == 0 {
             self.asm.alu_rr(false, 0x31, dst, dst);
+        } else if held == Some(r) {
+            if dst != RAX {
+                self.asm.alu_rr(true, 0x89, dst, RAX);
+            }
         } else {
             self.asm.load64(dst, X, 8 * r as i32);
         }
+        // `rax` now holds x_r if it was the destination, else what it held.
+        let now = if dst == RAX {
+            (r != 0).then_some(r)
+        } else {
+            held
+        };
+        self.rax_holds = now.map(|h| (h, self.asm.buf.len()));
     }
 
     /// Store `src` into guest register `r` (x0 is never written).
@@ -940,6 +971,9 @@ impl Baseline {
         let r = r & 31;
         if r != 0 {
             self.asm.store64(X, 8 * r as i32, src);
+            if src == RAX {
+                self.rax_holds = Some((r, self.asm.buf.len()));
+            }
         }
     }
 
