@@ -1366,17 +1366,18 @@ impl Baseline {
                     self.asm.alu_ri(true, ALU_ADD, RAX, imm32);
                 }
                 self.tlb(false, size, off, k);
+                // The value goes to rax, for the next instruction's `get`.
                 let a = &mut self.asm;
                 match i.op {
-                    Lb => a.op_mem(true, &[0x0f, 0xbe], R9, RAX, 0),
-                    Lbu => a.op_mem(false, &[0x0f, 0xb6], R9, RAX, 0),
-                    Lh => a.op_mem(true, &[0x0f, 0xbf], R9, RAX, 0),
-                    Lhu => a.op_mem(false, &[0x0f, 0xb7], R9, RAX, 0),
-                    Lw => a.op_mem(true, &[0x63], R9, RAX, 0),
-                    Lwu => a.op_mem(false, &[0x8b], R9, RAX, 0),
-                    _ => a.load64(R9, RAX, 0),
+                    Lb => a.op_mem(true, &[0x0f, 0xbe], RAX, RAX, 0),
+                    Lbu => a.op_mem(false, &[0x0f, 0xb6], RAX, RAX, 0),
+                    Lh => a.op_mem(true, &[0x0f, 0xbf], RAX, RAX, 0),
+                    Lhu => a.op_mem(false, &[0x0f, 0xb7], RAX, RAX, 0),
+                    Lw => a.op_mem(true, &[0x63], RAX, RAX, 0),
+                    Lwu => a.op_mem(false, &[0x8b], RAX, RAX, 0),
+                    _ => a.load64(RAX, RAX, 0),
                 }
-                self.set(i.rd, R9);
+                self.set(i.rd, RAX);
             }
             Sb | Sh | Sw | Sd => {
                 let size = match i.op {
