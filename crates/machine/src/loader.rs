@@ -321,17 +321,29 @@ fn load_linux_image_file(
             room,
         });
     }
+    linux_image_loaded(ram, path, &header, base, file_len).map(Some)
+}
+
+/// The end of loading a Linux `Image` of `file_len` bytes, already in
+/// RAM at `base`: the rest of the header's image size (its bss) zeroed.
+fn linux_image_loaded(
+    ram: &GuestRam,
+    path: &Path,
+    header: &LinuxImageHeader,
+    base: u64,
+    file_len: u64,
+) -> Result<LoadedImage, LoadError> {
     let size = header.image_size.max(file_len);
     check_fits(ram, path, base, size)?;
     zero(ram, path, base + file_len, size - file_len)?;
-    Ok(Some(LoadedImage {
+    Ok(LoadedImage {
         kind: ImageKind::LinuxImage,
         entry: base,
         start: base,
         end: base + size,
         tohost: None,
         fromhost: None,
-    }))
+    })
 }
 
 /// [`load_kernel`] for an image already in memory (`path` names it in errors).
@@ -483,18 +495,9 @@ fn load_linux_image(
 ) -> Result<LoadedImage, LoadError> {
     check_linux_image(path, header, base)?;
     let file_len = bytes.len() as u64;
-    let size = header.image_size.max(file_len);
-    check_fits(ram, path, base, size)?;
+    check_fits(ram, path, base, header.image_size.max(file_len))?;
     write(ram, path, base, bytes)?;
-    zero(ram, path, base + file_len, size - file_len)?;
-    Ok(LoadedImage {
-        kind: ImageKind::LinuxImage,
-        entry: base,
-        start: base,
-        end: base + size,
-        tohost: None,
-        fromhost: None,
-    })
+    linux_image_loaded(ram, path, header, base, file_len)
 }
 
 /// The header checks of a Linux `Image` loaded at `base`.
