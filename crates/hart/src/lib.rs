@@ -492,43 +492,66 @@ const SLOT_TABLE_ALIGN: usize = 2 << 20;
 
 /// The block cache's slots: `BLOCK_SLOTS` of them in zeroed memory (the
 /// table is 8 MiB, and a hart that runs little code, an idle clone,
-/// should not pay for all of it).
+/// should not pay for all of it: the memory is mapped, not written).
 ///
-/// The memory is 2 MiB-aligned and advised for transparent huge pages:
+/// The mapping is 2 MiB-aligned and advised for transparent huge pages:
 /// slot lookups land anywhere in it, and in 4 KiB pages each first store
 /// into a page that lookups had mapped (to the shared zero page) cost a
 /// fault and a TLB-shootdown interrupt to the CPU of the JIT's compiler
 /// thread (2048 of them, 1.2 % of a Debian boot's vCPU time), besides
 /// host TLB misses on lookups.
 ///
-/// Invariant: `ptr` is an allocation of `layout` holding `len` slots.
+/// Invariant: `ptr` is a private anonymous mapping of
+/// `len * size_of::<BlockSlot>()` bytes, owned by this value.
 struct SlotTable {
     ptr: std::ptr::NonNull<BlockSlot>,
     len: usize,
-    layout: std::alloc::Layout,
 }
 
-// SAFETY: the table owns its allocation (like a `Box<[BlockSlot]>`), and
+// SAFETY: the table owns its mapping (like a `Box<[BlockSlot]>`), and
 // `BlockSlot` is plain data.
 unsafe impl Send for SlotTable {}
 
 impl SlotTable {
     fn new(len: usize) -> SlotTable {
         let bytes = len * std::mem::size_of::<BlockSlot>();
-        let Ok(layout) = std::alloc::Layout::from_size_align(bytes, SLOT_TABLE_ALIGN) else {
-            unreachable!("the slot table's size fits in memory");
+        assert!(bytes > 0 && bytes.is_multiple_of(SLOT_TABLE_ALIGN));
+        // Map one alignment unit more, then trim to an aligned span.
+        let span = bytes + SLOT_TABLE_ALIGN;
+        // SAFETY: a new private anonymous mapping; no existing memory is
+        // affected.
+        let raw = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                span,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
         };
-        assert!(bytes > 0);
-        // SAFETY: non-zero size (checked).
-        let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut BlockSlot;
-        let Some(ptr) = std::ptr::NonNull::new(p) else {
+        if raw == libc::MAP_FAILED {
+            let layout = std::alloc::Layout::from_size_align(bytes, SLOT_TABLE_ALIGN)
+                .expect("the slot table's size fits in memory");
             std::alloc::handle_alloc_error(layout);
-        };
-        // SAFETY: [p, p + bytes) is the allocation just made; the advice
-        // changes only how the host backs it (its contents stay zero);
-        // without THP support it fails and leaves ordinary pages.
-        unsafe { libc::madvise(p as *mut libc::c_void, bytes, libc::MADV_HUGEPAGE) };
-        SlotTable { ptr, len, layout }
+        }
+        let head = (SLOT_TABLE_ALIGN - raw as usize % SLOT_TABLE_ALIGN) % SLOT_TABLE_ALIGN;
+        let start = raw as usize + head;
+        // SAFETY: [raw, raw + head) and [start + bytes, raw + span) are
+        // the parts of the mapping just made outside the aligned span,
+        // which nothing uses; then the span's backing is only advised
+        // (without THP support the advice fails and ordinary pages stay).
+        unsafe {
+            if head > 0 {
+                libc::munmap(raw, head);
+            }
+            if span - head - bytes > 0 {
+                libc::munmap((start + bytes) as *mut libc::c_void, span - head - bytes);
+            }
+            libc::madvise(start as *mut libc::c_void, bytes, libc::MADV_HUGEPAGE);
+        }
+        let ptr = std::ptr::NonNull::new(start as *mut BlockSlot).expect("mmap is not null");
+        SlotTable { ptr, len }
     }
 }
 
@@ -537,7 +560,7 @@ impl std::ops::Deref for SlotTable {
     fn deref(&self) -> &[BlockSlot] {
         // SAFETY: the invariant; all-zero bytes are a valid BlockSlot
         // (integers, and `None` for the nullable code pointer), so the
-        // zeroed allocation holds `len` initialized slots.
+        // zeroed mapping holds `len` initialized slots.
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 }
@@ -551,8 +574,13 @@ impl std::ops::DerefMut for SlotTable {
 
 impl Drop for SlotTable {
     fn drop(&mut self) {
-        // SAFETY: the invariant: allocated with `layout`, freed once.
-        unsafe { std::alloc::dealloc(self.ptr.as_ptr() as *mut u8, self.layout) };
+        // SAFETY: the invariant: this value's own mapping, unmapped once.
+        unsafe {
+            libc::munmap(
+                self.ptr.as_ptr() as *mut libc::c_void,
+                self.len * std::mem::size_of::<BlockSlot>(),
+            )
+        };
     }
 }
 
