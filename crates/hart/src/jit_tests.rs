@@ -1448,6 +1448,14 @@ fn three_engines() -> [(&'static str, Box<Hart>); 3] {
     ]
 }
 
+/// A PMP entry (NAPOT, read, write, execute) over all of memory, so that
+/// S- and U-mode may run everything.
+fn pmp_allow_all(h: &mut Hart) {
+    h.csr.pmpaddr[0] = u64::MAX >> 10;
+    h.csr.pmpcfg[0] = 0x1f;
+    h.pmp_changed();
+}
+
 /// The integer registers of `j` are those of `a` (`what` names the run).
 fn assert_same_x(a: &Hart, j: &Hart, what: &str) {
     for k in 0..32 {
@@ -1487,9 +1495,7 @@ fn trap_csr_access_in_user_mode_traps_in_translated_code_too() {
         h.x[6] = 500;
         h.x[7] = 7;
         // U-mode may run everything (a PMP entry for all of memory).
-        h.csr.pmpaddr[0] = u64::MAX >> 10;
-        h.csr.pmpcfg[0] = 0x1f; // NAPOT, read, write, execute
-        h.pmp_changed();
+        pmp_allow_all(&mut h);
         h.set_priv(Priv::U);
         assert_eq!(h.run(10_000_000), Exit::Wfi, "{engine:?}");
         assert_eq!(
@@ -1560,9 +1566,7 @@ fn sstatus_accesses_run_translated_like_the_interpreter() {
             h.x[1..12].copy_from_slice(&init[1..12]);
             if round % 2 == 1 {
                 // S-mode (bare), where SUM selects the data TLB.
-                h.csr.pmpaddr[0] = u64::MAX >> 10;
-                h.csr.pmpcfg[0] = 0x1f;
-                h.pmp_changed();
+                pmp_allow_all(&mut h);
                 h.set_priv(Priv::S);
             }
             assert_eq!(h.run(10_000_000), Exit::Wfi, "round {round}: {name}");
@@ -1628,9 +1632,7 @@ fn baseline_system_helper_refuses_sfence_vma_that_must_trap() {
     // keeps its entries) from U-mode and from S-mode with mstatus.TVM;
     // run (the TLB emptied) from S-mode otherwise. `fence.i` always runs.
     let mut h = new_hart(Engine::Jit);
-    h.csr.pmpaddr[0] = u64::MAX >> 10;
-    h.csr.pmpcfg[0] = 0x1f;
-    h.pmp_changed();
+    pmp_allow_all(&mut h);
     let sfence = vireo_isa::decode(0x1200_0073);
     let fence_i = vireo_isa::decode(0x0000_100f);
     assert!(vireo_jit::baseline::is_baseline_system(&sfence));
@@ -1664,9 +1666,7 @@ fn baseline_csr_helper_runs_only_writes_that_change_nothing_else() {
     // interrupt is due, are refused with no effect; other SIE, SPIE, SPP
     // and FS changes run; counters are never taken in.
     let mut h = new_hart(Engine::Jit);
-    h.csr.pmpaddr[0] = u64::MAX >> 10;
-    h.csr.pmpcfg[0] = 0x1f;
-    h.pmp_changed();
+    pmp_allow_all(&mut h);
     h.set_priv(Priv::S);
     let csr_insn =
         |f3: u32, rd: u32, rs1: u32, csr: i32| vireo_isa::decode(i(0x73, f3, rd, rs1, csr));

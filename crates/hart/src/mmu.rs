@@ -217,24 +217,25 @@ impl Mmu {
         // Page numbers are below 2^52: no sum here overflows.
         let first = (vaddr >> 12) & !(n - 1);
         let used = self.n_superpages.min(MAX_SUPERPAGES);
-        let Some(mut i) = (0..used).find(|&i| near(self.superpages[i], (first, n)).is_some())
-        else {
+        let widened = (0..used).find_map(|i| near(self.superpages[i], (first, n)).map(|w| (i, w)));
+        let Some((mut i, w)) = widened else {
             if self.n_superpages < MAX_SUPERPAGES {
                 self.superpages[self.n_superpages] = (first, n);
             }
             self.n_superpages = (self.n_superpages + 1).min(MAX_SUPERPAGES + 1);
             return;
         };
-        self.superpages[i] = near(self.superpages[i], (first, n)).expect("found near");
+        self.superpages[i] = w;
         // The widened range may now reach others: fold them in (only
         // while the table is complete, so that no range is lost).
         if self.n_superpages > MAX_SUPERPAGES {
             return;
         }
-        while let Some(j) = (0..self.n_superpages)
-            .find(|&j| j != i && near(self.superpages[j], self.superpages[i]).is_some())
+        while let Some((j, w)) = (0..self.n_superpages)
+            .filter(|&j| j != i)
+            .find_map(|j| near(self.superpages[j], self.superpages[i]).map(|w| (j, w)))
         {
-            self.superpages[i] = near(self.superpages[i], self.superpages[j]).expect("found near");
+            self.superpages[i] = w;
             // Remove range j: the last one moves into its slot.
             self.n_superpages -= 1;
             self.superpages[j] = self.superpages[self.n_superpages];

@@ -276,13 +276,7 @@ impl GuestRam {
         // SAFETY: `p..p+len` is inside the mapping (checked); `data` is a
         // distinct host buffer.
         unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), p, data.len()) };
-        if !data.is_empty() {
-            let first = (addr - self.base) / PAGE_SIZE;
-            let last = (addr - self.base + data.len() as u64 - 1) / PAGE_SIZE;
-            for page in first..=last {
-                self.note_store_page(page as usize);
-            }
-        }
+        self.note_stores(addr, data.len() as u64);
         Ok(())
     }
 
@@ -312,13 +306,7 @@ impl GuestRam {
                 Err(e) => break Err(RamError::Read(std::io::Error::other(e))),
             }
         };
-        if done > 0 {
-            let first = (addr - self.base) / PAGE_SIZE;
-            let last = (addr - self.base + done - 1) / PAGE_SIZE;
-            for page in first..=last {
-                self.note_store_page(page as usize);
-            }
-        }
+        self.note_stores(addr, done);
         res.map(|()| done)
     }
 
@@ -327,14 +315,22 @@ impl GuestRam {
         let p = self.check(addr, len)?;
         // SAFETY: the range is inside the mapping (checked).
         unsafe { std::ptr::write_bytes(p, 0, len as usize) };
-        if len > 0 {
-            let first = (addr - self.base) / PAGE_SIZE;
-            let last = (addr - self.base + len - 1) / PAGE_SIZE;
-            for page in first..=last {
-                self.note_store_page(page as usize);
-            }
-        }
+        self.note_stores(addr, len);
         Ok(())
+    }
+
+    /// A host-side write of `[addr, addr+len)` (inside RAM, checked by the
+    /// caller) happened: each page it touched counts as stored to, for
+    /// the decoded-instruction caches.
+    fn note_stores(&self, addr: u64, len: u64) {
+        if len == 0 {
+            return;
+        }
+        let first = (addr - self.base) / PAGE_SIZE;
+        let last = (addr - self.base + len - 1) / PAGE_SIZE;
+        for page in first..=last {
+            self.note_store_page(page as usize);
+        }
     }
 
     /// Read a little-endian u32 (host-side).
