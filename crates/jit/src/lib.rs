@@ -1403,6 +1403,9 @@ struct Translator<'a> {
     seg_start: u64,
     /// The shared exit: block parameters (exit code, next pc, executed).
     exit: Block,
+    /// The shared normal end ([`EXIT_DONE`], which chains): block
+    /// parameters (next pc, executed).
+    done: Block,
     /// The shared slow exit of the guards (see [`Translator::guard`]):
     /// block parameters (packed offset and index, instructions retired
     /// before the guard's segment); `used_slow` once a guard branches there.
@@ -1457,6 +1460,10 @@ impl<'a> Translator<'a> {
         for _ in 0..3 {
             b.append_block_param(exit, types::I64);
         }
+        let done = b.create_block();
+        for _ in 0..2 {
+            b.append_block_param(done, types::I64);
+        }
         let slow = b.create_block();
         for _ in 0..2 {
             b.append_block_param(slow, types::I64);
@@ -1495,6 +1502,7 @@ impl<'a> Translator<'a> {
             n,
             seg_start: 0,
             exit,
+            done,
             slow,
             used_slow: false,
             ctx_known: [None; 3],
@@ -1532,23 +1540,33 @@ impl<'a> Translator<'a> {
             .store(MemFlagsData::trusted(), v, fp, 8 * (r & 31) as i32);
     }
 
-    /// Fill the shared exit (registers are already stored, see
-    /// [`Translator::regs`]). A normal end ([`EXIT_DONE`]) chains (see the crate
+    /// Fill the shared exits (registers are already stored, see
+    /// [`Translator::regs`]). A normal end ([`EXIT_DONE`], its own block,
+    /// so that the chain path tests no exit code) chains (see the crate
     /// documentation): while the instruction limit is not reached, the
-    /// next region is looked up the way the caller's dispatcher would — the fetch TLB for the pc's physical
-    /// address (which proves mapping and execute permission), then the
-    /// block-cache slot of that address in the current generation — and
-    /// entered with a tail call. Anything else stores the outputs and
-    /// returns the exit code.
+    /// next region is looked up the way the caller's dispatcher would —
+    /// the fetch TLB for the pc's physical address (which proves mapping
+    /// and execute permission), then the block-cache slot of that address
+    /// in the current generation — and entered with a tail call. Anything
+    /// else stores the outputs and returns the exit code.
     fn finish_exit(&mut self, chain_sig: SigRef) {
+        let f = MemFlagsData::trusted();
+        let ctx = self.ctx;
+        // Other exits store the outputs and return the code.
         let exit = self.exit;
         self.b.switch_to_block(exit);
         let code = self.b.block_params(exit)[0];
         let pc = self.b.block_params(exit)[1];
         let n = self.b.block_params(exit)[2];
-        let f = MemFlagsData::trusted();
+        self.b.ins().store(f, pc, ctx, CTX_NEXT_PC);
+        self.b.ins().store(f, n, ctx, CTX_EXECUTED);
+        self.b.ins().return_(&[code]);
+        // Normal ends chain, within the instruction limit.
+        let done = self.done;
+        self.b.switch_to_block(done);
+        let pc = self.b.block_params(done)[0];
+        let n = self.b.block_params(done)[1];
         let out = self.b.create_block();
-        let ctx = self.ctx;
         macro_rules! next_if {
             ($cond:expr) => {{
                 let next = self.b.create_block();
@@ -1556,15 +1574,9 @@ impl<'a> Translator<'a> {
                 self.b.switch_to_block(next);
             }};
         }
-        // Only normal ends chain, within the instruction limit.
-        let done = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::Equal, code, EXIT_DONE as i64);
         let limit = self.ctx_word(CTX_LIMIT);
         let more = self.b.ins().icmp(IntCC::UnsignedLessThan, n, limit);
-        let go = self.b.ins().band(done, more);
-        next_if!(go);
+        next_if!(more);
         // The fetch TLB: pc's page mapped and executable.
         let tlb = self.b.ins().load(types::I64, f, ctx, CTX_TLB_EXEC);
         let vpn = self.b.ins().ushr_imm_s(pc, 12);
@@ -1586,6 +1598,7 @@ impl<'a> Translator<'a> {
         self.b.switch_to_block(out);
         self.b.ins().store(f, pc, ctx, CTX_NEXT_PC);
         self.b.ins().store(f, n, ctx, CTX_EXECUTED);
+        let code = self.iconst(EXIT_DONE);
         self.b.ins().return_(&[code]);
     }
 
@@ -1672,6 +1685,14 @@ impl<'a> Translator<'a> {
     /// dirty registers).
     fn exit_with(&mut self, code: u64, next_pc: Value, executed: Value) {
         self.spill();
+        if code == EXIT_DONE {
+            let done = self.done;
+            self.b.ins().jump(
+                done,
+                &[BlockArg::Value(next_pc), BlockArg::Value(executed)],
+            );
+            return;
+        }
         let c = self.iconst(code);
         let exit = self.exit;
         self.b.ins().jump(
