@@ -1372,6 +1372,9 @@ struct Hit {
 /// Hits a segment remembers (the most recent ones).
 const MAX_HITS: usize = 4;
 
+/// `addi`-derived values a segment remembers (the most recent ones).
+const MAX_DERIVED: usize = 8;
+
 /// Builds the IR of one region.
 struct Translator<'a> {
     b: FunctionBuilder<'a>,
@@ -1417,6 +1420,10 @@ struct Translator<'a> {
     /// TLB hits of the current segment that later accesses off the same
     /// base register may reuse (see [`Translator::access_host`]).
     hits: Vec<Hit>,
+    /// Values of the current segment that `addi` derived from another
+    /// one: (value, root, offset from the root), so that `addi a5, sp,
+    /// 16; ld a0, 8(a5)` is seen as an access at 24 off `sp`'s value.
+    derived: Vec<(Value, Value, i64)>,
     /// Byte offset of each instruction from the region start (runs after
     /// the first may lie before it).
     offs: Vec<i64>,
@@ -1507,6 +1514,7 @@ impl<'a> Translator<'a> {
             used_slow: false,
             ctx_known: [None; 3],
             hits: Vec::new(),
+            derived: Vec::new(),
             offs,
             labels,
             log_stores: false,
@@ -1687,10 +1695,9 @@ impl<'a> Translator<'a> {
         self.spill();
         if code == EXIT_DONE {
             let done = self.done;
-            self.b.ins().jump(
-                done,
-                &[BlockArg::Value(next_pc), BlockArg::Value(executed)],
-            );
+            self.b
+                .ins()
+                .jump(done, &[BlockArg::Value(next_pc), BlockArg::Value(executed)]);
             return;
         }
         let c = self.iconst(code);
@@ -1961,6 +1968,7 @@ impl<'a> Translator<'a> {
                 self.dirty = 0;
                 self.ctx_known = [None; 3];
                 self.hits.clear();
+                self.derived.clear();
                 self.seg_start = k;
                 open = true;
             }
@@ -2104,11 +2112,18 @@ impl<'a> Translator<'a> {
         k: u64,
         off: i64,
     ) -> Value {
+        // Addresses off values `addi` derived count from their root.
+        let (base, off_imm) = match self.derived.iter().find(|d| d.0 == base) {
+            Some(&(_, root, c)) => (root, c + off_imm),
+            None => (base, off_imm),
+        };
+        // A load may use the hit of a store: a page the guest may write
+        // it may read (page tables and PMP have no write-only pages).
         let reuse = self
             .hits
             .iter()
             .rev()
-            .find(|h| h.write == write && h.base == base)
+            .find(|h| (h.write || !write) && h.base == base)
             .copied()
             .and_then(|h| {
                 let d = off_imm - h.off;
@@ -2586,7 +2601,22 @@ impl<'a> Translator<'a> {
                 self.spill();
                 self.fp_helper(i, k, off);
             }
-            Addi => imm!(iadd_imm_s),
+            Addi => {
+                let a = rs1!();
+                let v = self.b.ins().iadd_imm_s(a, imm);
+                self.set(i.rd, v);
+                // Remember the offset for `access_host`, counted from
+                // the root of `a` (a chain of addi stays small: twelve-bit
+                // immediates in one segment).
+                let (root, c) = match self.derived.iter().find(|d| d.0 == a) {
+                    Some(&(_, root, c)) => (root, c + imm),
+                    None => (a, imm),
+                };
+                if self.derived.len() == MAX_DERIVED {
+                    self.derived.remove(0);
+                }
+                self.derived.push((v, root, c));
+            }
             Xori => imm!(bxor_imm_s),
             Ori => imm!(bor_imm_s),
             Andi => imm!(band_imm_s),
@@ -3813,6 +3843,36 @@ mod tests {
         map(&mut r1, 0, hosts[0]);
         let out = run(vaddr + 0xff8, &r1, &w1);
         assert_eq!(out, (EXIT_SLOW, 1, 511, 0));
+
+        // sd a1, 0(a2); addi a5, a2, 8; ld a3, 0(a5): a load off a value
+        // derived from the store's base, 8 bytes after it, may use the
+        // store's hit only inside its page.
+        let words = [0x00b6_3023, 0x0086_0793, 0x0007_b683];
+        let f = jit.translate(&insns(&words), 0x8000_0000).unwrap();
+        let run = |a2: u64| {
+            let mut x = [0u64; 32];
+            x[11] = 77;
+            x[12] = a2;
+            let mut c = ctx(&mut x, &r, &w, 0);
+            // SAFETY: as above.
+            let code = unsafe { jit.enter(&mut c, f) };
+            (code, c.executed, x[13])
+        };
+        pages[0][9] = 99;
+        assert_eq!(run(vaddr + 64), (EXIT_DONE, 3, 99));
+        assert_eq!(pages[0][8], 77);
+        pages[1][0] = 55;
+        assert_eq!(run(vaddr + 0xff8), (EXIT_DONE, 3, 55));
+        assert_eq!(pages[0][511], 77);
+        // addi a5, a2, 4 instead: the load crosses the page end and leaves.
+        let words = [0x00b6_3023, 0x0046_0793, 0x0007_b683];
+        let f = jit.translate(&insns(&words), 0x8000_0000).unwrap();
+        let mut x = [0u64; 32];
+        x[12] = vaddr + 0xff8;
+        let mut c = ctx(&mut x, &r, &w, 0);
+        // SAFETY: as above.
+        let code = unsafe { jit.enter(&mut c, f) };
+        assert_eq!((code, c.executed, x[13]), (EXIT_SLOW, 2, 0));
     }
 
     /// A TLB array whose one entry maps the page at `vaddr` to host
