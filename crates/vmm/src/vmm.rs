@@ -1033,6 +1033,19 @@ mod tests {
             },
         );
         runs_past(&vmm, 100_000);
+        // Translation runs on the compiler thread (below the vCPU's
+        // priority): on a loaded machine the guest may run far before its
+        // code arrives. Wait for translated code to have run (the bound
+        // only keeps a broken build from hanging).
+        let t = Instant::now();
+        while vmm.metrics().vcpus[0].jit_insns == 0 {
+            assert!(
+                t.elapsed() < Duration::from_secs(120),
+                "no translated code ran: {:?}",
+                vmm.metrics().vcpus[0]
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
         set_state(&mut vmm, VmRunState::Paused);
         let m = vmm.metrics();
         let v = &m.vcpus[0];
