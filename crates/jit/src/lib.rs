@@ -3809,9 +3809,9 @@ mod tests {
         };
         let hosts = [pages[0].as_mut_ptr() as u64, pages[1].as_mut_ptr() as u64];
         let (mut r, mut w) = (empty_tlb(), empty_tlb());
-        for p in 0..2 {
-            map(&mut r, p, hosts[p]);
-            map(&mut w, p, hosts[p]);
+        for (p, &host) in hosts.iter().enumerate() {
+            map(&mut r, p, host);
+            map(&mut w, p, host);
         }
         let run = |a2: u64, r: &[u64], w: &[u64]| {
             let mut x = [0u64; 32];
