@@ -670,6 +670,53 @@ fn store_into_translated_code_invalidates_it() {
 }
 
 #[test]
+fn store_into_code_called_through_jalr_reaches_the_next_call() {
+    // F, in the next page, is called through `jalr ra, 0(s0)` (s0 = F)
+    // from one loop, which rewrites F's first instruction near its end,
+    // when every block of the loop has long been translated:
+    // main: li t0, 1100; 1: jalr ra, 0(s0); addi t0, t0, -1;
+    //       bne t0, t1, 2f; sw t2, 0(s0); fence.i; 2: bnez t0, 1b; wfi
+    // (t1 = 100). Chains to computed targets go through the virtual jump
+    // cache, which must stop handing out F's old code once F's page is
+    // written (main's region, in its own page, stays).
+    let addi_a1 = |v: i32| i(0x13, 0, 11, 0, v);
+    let main = [
+        i(0x13, 0, 5, 0, 1100),
+        i(0x67, 0, 1, 8, 0),
+        i(0x13, 0, 5, 5, -1),
+        b(1, 5, 6, 12),
+        s(2, 8, 7, 0),
+        FENCE_I,
+        b(1, 5, 0, -20),
+        WFI,
+    ];
+    let f = [addi_a1(1), r(0x33, 0, 0, 12, 12, 11), i(0x67, 0, 0, 1, 0)];
+    let mut code = vec![0u8; 0x1000 + 4 * f.len()];
+    for (k, w) in main.iter().enumerate() {
+        code[4 * k..4 * k + 4].copy_from_slice(&w.to_le_bytes());
+    }
+    for (k, w) in f.iter().enumerate() {
+        code[0x1000 + 4 * k..0x1004 + 4 * k].copy_from_slice(&w.to_le_bytes());
+    }
+    let mut results = Vec::new();
+    for engine in [Engine::Interp, Engine::Jit] {
+        let mut h = new_hart(engine);
+        h.bus().ram().write_bytes(CODE, &code).unwrap();
+        h.x[8] = CODE + 0x1000;
+        h.x[6] = 100;
+        h.x[7] = addi_a1(2) as u64;
+        assert_eq!(h.run(1_000_000), Exit::Wfi);
+        assert_eq!(h.x[12], 1000 + 200, "{engine:?}: the patched code must run");
+        if engine == Engine::Jit {
+            let st = h.stats();
+            assert!(st.jit_chained > 50, "{st:?}");
+        }
+        results.push((h.x, h.instret, h.pc));
+    }
+    assert_eq!(results[0], results[1]);
+}
+
+#[test]
 fn store_into_a_linked_block_reaches_the_next_call() {
     // The same `jal` calls F (in its page) 200 times; half-way, the loop
     // rewrites F's first instruction. Baseline code links the `jal`

@@ -460,6 +460,15 @@ const EMPTY_JC: JcEntry = JcEntry {
     code: None,
 };
 
+/// A virtual jump-cache entry (see `vireo_jit::JitCtx::vjcache`),
+/// written only by translated code: `{ pc, key, code, unused }`.
+type VjcEntry = [u64; 4];
+
+/// An entry no lookup matches (odd pc).
+const EMPTY_VJC: VjcEntry = [1, u64::MAX, 0, 0];
+
+const _: () = assert!(std::mem::size_of::<VjcEntry>() == vireo_jit::VJC_ENTRY_SIZE);
+
 const _: () = {
     assert!(std::mem::size_of::<JcEntry>() == vireo_jit::JC_ENTRY_SIZE);
     assert!(std::mem::offset_of!(JcEntry, paddr) == vireo_jit::JC_PADDR);
@@ -653,6 +662,12 @@ struct BlockCache {
     /// it with the slots (a flush) and per page (`drop_page`) keeps every
     /// entry's code valid.
     jcache: Box<[JcEntry]>,
+    /// The virtual jump cache (see `vireo_jit::JitCtx::vjcache`) and the
+    /// count of events that invalidate it on the block side (code
+    /// dropped, flushed or replaced); the key also counts the MMU's
+    /// fetch-mapping changes (`Mmu::fetch_epoch`).
+    vjcache: Box<[VjcEntry]>,
+    vjc_epoch: u64,
     insns: Vec<Insn>,
     gen: u32,
     /// The RAM code epoch the cache content is valid for.
@@ -701,6 +716,8 @@ impl BlockCache {
         BlockCache {
             slots: SlotTable::new(BLOCK_SLOTS),
             jcache: vec![EMPTY_JC; vireo_jit::JC_ENTRIES].into_boxed_slice(),
+            vjcache: vec![EMPTY_VJC; vireo_jit::VJC_ENTRIES].into_boxed_slice(),
+            vjc_epoch: 0,
             insns: Vec::with_capacity(BLOCK_ARENA),
             gen: 1,
             epoch: 0,
@@ -726,6 +743,7 @@ impl BlockCache {
         let Some(list) = self.page_slots.remove(&page) else {
             return;
         };
+        self.vjc_epoch += 1;
         for s in list {
             // (Also for stale list entries: the slot may hold another
             // block now, while the jump cache still has this page's.)
@@ -749,6 +767,7 @@ impl BlockCache {
     }
 
     fn flush(&mut self) {
+        self.vjc_epoch += 1;
         self.gen = self.gen.wrapping_add(1);
         if self.gen == 0 {
             self.slots.fill(EMPTY_SLOT);
@@ -1529,6 +1548,15 @@ impl Hart {
             },
             jcache: self.blocks.jcache.as_mut_ptr() as *mut u8,
             tlb_fill: Some(jit_tlb_fill),
+            vjcache: self.blocks.vjcache.as_mut_ptr() as *mut u8,
+            // Privilege in the low two bits, the count of invalidating
+            // events above (the top bit clear: never `u64::MAX`).
+            vjc_key: if self.jit_chaining && !checking {
+                (self.mmu.fetch_epoch.wrapping_add(self.blocks.vjc_epoch) & (u64::MAX >> 3)) << 2
+                    | self.prv as u64
+            } else {
+                u64::MAX
+            },
         };
         // Last, so that no other borrow of the hart is used while the
         // helper holds it (the pointers above are only used by translated
@@ -1911,6 +1939,9 @@ impl Hart {
                     unsafe { b.forward(old, code) };
                 }
                 s.code = Some(code);
+                // Chains found the old code by virtual pc too: the new
+                // one is better.
+                self.blocks.vjc_epoch += 1;
                 let e = &mut self.blocks.jcache[vireo_jit::jc_index(paddr) as usize];
                 if e.paddr == paddr {
                     e.code = Some(code);

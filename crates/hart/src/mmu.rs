@@ -95,6 +95,10 @@ pub struct Mmu {
     pub tlbs: [Tlb; 4],
     /// `asid << 52`, XORed into tags.
     pub asid_tag: u64,
+    /// Counts the changes that may make a virtual pc mean other code:
+    /// fences, address-space switches, PMP writes (see
+    /// `vireo_jit::JitCtx::vjcache`).
+    pub fetch_epoch: u64,
     /// The superpages that cached entries came from, as ranges of
     /// virtual page numbers `(first, count)` (any ASID): an
     /// address-specific fence for an address inside one drops everything,
@@ -175,6 +179,7 @@ impl Mmu {
 
     /// Drop every cached translation.
     pub fn flush_all(&mut self) {
+        self.fetch_epoch += 1;
         for t in self.tlbs.iter_mut() {
             t.flush();
         }
@@ -183,6 +188,7 @@ impl Mmu {
 
     /// Drop translations of the page holding `vaddr` (all ASIDs).
     pub fn flush_page(&mut self, vaddr: u64) {
+        self.fetch_epoch += 1;
         let vpn = vaddr >> 12;
         if self.n_superpages > MAX_SUPERPAGES
             || self.superpages[..self.n_superpages]
@@ -247,6 +253,7 @@ impl Mmu {
 
     /// Switch to a new current ASID.
     pub fn set_asid(&mut self, asid: u64) {
+        self.fetch_epoch += 1;
         self.asid_tag = (asid & ((1 << ASID_BITS) - 1)) << 52;
     }
 
@@ -257,6 +264,7 @@ impl Mmu {
     }
 
     fn set_pmp(&mut self, cfg: &[u8; 16], addr: &[u64; 16]) {
+        self.fetch_epoch += 1;
         self.pmp_active = 0;
         for i in 0..16 {
             let c = cfg[i];

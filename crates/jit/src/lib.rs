@@ -272,6 +272,20 @@ pub struct JitCtx {
     /// leaves before the access. Called in the host's C convention; must
     /// not unwind. `None`: misses leave at once (tests).
     pub tlb_fill: Option<TlbFillFn>,
+    /// The caller's virtual jump cache ([`VJC_ENTRIES`] entries of
+    /// [`VJC_ENTRY_SIZE`] bytes, see [`vjc_index`]): guest virtual pc,
+    /// key and code of regions chained to before. A normal end whose pc
+    /// and the context's `vjc_key` match an entry enters its code at
+    /// once, without the fetch TLB and the jump cache; chaining through
+    /// those fills the entry. The caller must change the key whenever a
+    /// virtual pc may stop meaning the same code: a change of privilege,
+    /// address space or fetch mapping (`satp`, `sfence.vma`, PMP), and
+    /// code dropped or flushed from the block cache. Entries start with
+    /// an odd pc, which no lookup has.
+    pub vjcache: *mut u8,
+    /// See `vjcache`; `u64::MAX` when chaining is off (the caller never
+    /// fills an entry with it).
+    pub vjc_key: u64,
 }
 
 /// See [`JitCtx::tlb_fill`].
@@ -328,6 +342,8 @@ const CTX_RESERVATION: i32 = 168;
 const CTX_TRAP_CSRS: i32 = 176;
 pub(crate) const CTX_JCACHE: i32 = 184;
 pub(crate) const CTX_TLB_FILL: i32 = 192;
+const CTX_VJCACHE: i32 = 200;
+const CTX_VJC_KEY: i32 = 208;
 
 /// Size of one block-cache slot of the caller:
 /// `#[repr(C)] { paddr: u64, code: Option<Code>, gen: u32, .. }`.
@@ -369,6 +385,21 @@ const _: () = assert!(1 << JC_ENTRY_SHIFT == JC_ENTRY_SIZE);
 pub const JC_PADDR: usize = 0;
 /// Offset of the entry's code.
 pub const JC_CODE: usize = 8;
+
+/// Entries of the virtual jump cache ([`JitCtx::vjcache`]).
+pub const VJC_ENTRIES: usize = 1024;
+/// Bytes per virtual jump-cache entry: `{ pc, key, code, unused }`.
+pub const VJC_ENTRY_SIZE: usize = 32;
+const VJC_ENTRY_SHIFT: i64 = 5;
+const _: () = assert!(1 << VJC_ENTRY_SHIFT == VJC_ENTRY_SIZE);
+const VJC_PC: i32 = 0;
+const VJC_KEY: i32 = 8;
+const VJC_CODE: i32 = 16;
+
+/// The virtual jump-cache entry of guest pc `pc`.
+pub fn vjc_index(pc: u64) -> usize {
+    (((pc >> 1) ^ (pc >> 11)) as usize) & (VJC_ENTRIES - 1)
+}
 /// The `paddr` of an empty entry (no physical address is this).
 pub const JC_EMPTY: u64 = u64::MAX;
 
@@ -396,6 +427,8 @@ const _: () = {
     assert!(std::mem::offset_of!(JitCtx, trap_csrs) == CTX_TRAP_CSRS as usize);
     assert!(std::mem::offset_of!(JitCtx, jcache) == CTX_JCACHE as usize);
     assert!(std::mem::offset_of!(JitCtx, tlb_fill) == CTX_TLB_FILL as usize);
+    assert!(std::mem::offset_of!(JitCtx, vjcache) == CTX_VJCACHE as usize);
+    assert!(std::mem::offset_of!(JitCtx, vjc_key) == CTX_VJC_KEY as usize);
     assert!(std::mem::offset_of!(JitCtx, store_log_len) == CTX_STORE_LOG_LEN as usize);
     assert!(std::mem::offset_of!(JitCtx, tlb_exec) == CTX_TLB_EXEC as usize);
     assert!(std::mem::offset_of!(JitCtx, slots) == CTX_SLOTS as usize);
@@ -1585,6 +1618,27 @@ impl<'a> Translator<'a> {
         let limit = self.ctx_word(CTX_LIMIT);
         let more = self.b.ins().icmp(IntCC::UnsignedLessThan, n, limit);
         next_if!(more);
+        // The virtual jump cache: this pc chained to before, with the
+        // same key (privilege, mapping and code unchanged since).
+        let vj = self.ctx_word(CTX_VJCACHE);
+        let h1 = self.b.ins().ushr_imm_s(pc, 1);
+        let h2 = self.b.ins().ushr_imm_s(pc, 11);
+        let h = self.b.ins().bxor(h1, h2);
+        let vi = self.b.ins().band_imm_s(h, (VJC_ENTRIES - 1) as i64);
+        let voff = self.b.ins().ishl_imm_s(vi, VJC_ENTRY_SHIFT);
+        let ve = self.b.ins().iadd(vj, voff);
+        let vpc = self.b.ins().load(types::I64, f, ve, VJC_PC);
+        let vkey = self.b.ins().load(types::I64, f, ve, VJC_KEY);
+        let key = self.ctx_word(CTX_VJC_KEY);
+        let same_pc = self.b.ins().icmp(IntCC::Equal, vpc, pc);
+        let same_key = self.b.ins().icmp(IntCC::Equal, vkey, key);
+        let vhit = self.b.ins().band(same_pc, same_key);
+        let (hit_block, miss_block) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(vhit, hit_block, &[], miss_block, &[]);
+        self.b.switch_to_block(hit_block);
+        let code = self.b.ins().load(types::I64, f, ve, VJC_CODE);
+        self.enter_chained(code, pc, n, chain_sig);
+        self.b.switch_to_block(miss_block);
         // The fetch TLB: pc's page mapped and executable.
         let tlb = self.b.ins().load(types::I64, f, ctx, CTX_TLB_EXEC);
         let vpn = self.b.ins().ushr_imm_s(pc, 12);
@@ -1602,7 +1656,7 @@ impl<'a> Translator<'a> {
         let h1 = self.b.ins().ushr_imm_s(pa, 1);
         let h2 = self.b.ins().ushr_imm_s(pa, 13);
         let h = self.b.ins().bxor(h1, h2);
-        self.chain_to(pa, h, pc, n, out, chain_sig);
+        self.chain_to(pa, h, pc, n, out, chain_sig, Some((ve, key)));
         self.b.switch_to_block(out);
         self.b.ins().store(f, pc, ctx, CTX_NEXT_PC);
         self.b.ins().store(f, n, ctx, CTX_EXECUTED);
@@ -1836,6 +1890,7 @@ impl<'a> Translator<'a> {
     /// else when its block slot holds that address, is current (the
     /// context's generation) and has code — then the jump-cache entry is
     /// filled from the slot; otherwise continue at `out`.
+    #[allow(clippy::too_many_arguments)]
     fn chain_to(
         &mut self,
         pa: Value,
@@ -1844,6 +1899,7 @@ impl<'a> Translator<'a> {
         n: Value,
         out: Block,
         chain_sig: SigRef,
+        vjc: Option<(Value, Value)>,
     ) {
         let f = MemFlagsData::trusted();
         let jc = self.ctx_word(CTX_JCACHE);
@@ -1890,6 +1946,18 @@ impl<'a> Translator<'a> {
         self.b.ins().jump(found, &[BlockArg::Value(code)]);
         self.b.switch_to_block(found);
         let code = self.b.block_params(found)[0];
+        if let Some((ve, key)) = vjc {
+            // The virtual jump-cache entry of pc (`ve`), for next time.
+            self.b.ins().store(f, pc, ve, VJC_PC);
+            self.b.ins().store(f, key, ve, VJC_KEY);
+            self.b.ins().store(f, code, ve, VJC_CODE);
+        }
+        self.enter_chained(code, pc, n, chain_sig);
+    }
+
+    /// Count the chain and tail-call `code` with pc `pc`, `n` executed.
+    fn enter_chained(&mut self, code: Value, pc: Value, n: Value, chain_sig: SigRef) {
+        let f = MemFlagsData::trusted();
         let c = self.ctx_word(CTX_CHAINED);
         let c = self.b.ins().iadd_imm_s(c, 1);
         self.b.ins().store(f, c, self.ctx, CTX_CHAINED);
@@ -1922,7 +1990,7 @@ impl<'a> Translator<'a> {
             self.b.switch_to_block(next);
             let pa = self.iconst(tpa);
             let h = self.iconst(slot_index(tpa));
-            self.chain_to(pa, h, pc, n, out, chain_sig);
+            self.chain_to(pa, h, pc, n, out, chain_sig, None);
             self.b.switch_to_block(out);
             self.exit_with(EXIT_DONE, pc, n);
         }
@@ -3625,6 +3693,10 @@ mod tests {
             jcache: Box::leak(vec![[JC_EMPTY, 0u64]; JC_ENTRIES].into_boxed_slice()).as_mut_ptr()
                 as *mut u8,
             tlb_fill: None,
+            // An empty virtual jump cache (odd pcs).
+            vjcache: Box::leak(vec![[1u64, u64::MAX, 0, 0]; VJC_ENTRIES].into_boxed_slice())
+                .as_mut_ptr() as *mut u8,
+            vjc_key: 0,
         }
     }
 
@@ -4011,6 +4083,59 @@ mod tests {
             let got = (c.chained, x[10], c.next_pc);
             assert_eq!(got, (chained, a0, next), "generation {gen}");
         }
+    }
+
+    #[test]
+    fn jalr_targets_chain_through_the_virtual_jump_cache() {
+        // Region A: jalr zero, 0(ra), to T = 0x4000_2010 in another page.
+        // Region B (at T's physical address): addi a0, a0, 16; jalr zero,
+        // 0(t0).
+        let mut jit = Jit::new().unwrap();
+        let (a_at, t, t_pa) = (0x8000_0ff0u64, 0x4000_2010u64, 0x8000_5010u64);
+        let a = jit.translate(&insns(&[0x0000_8067]), a_at).unwrap();
+        let b = jit
+            .translate(&insns(&[0x0105_0513, 0x0002_8067]), t_pa)
+            .unwrap();
+        let b_code = b.0.as_ptr() as u64;
+        let mask = 1023u64;
+        let (r, w) = (empty_tlb(), empty_tlb());
+        let run = |vj: &mut Vec<[u64; 4]>, key: u64, exec: &[u64], slots: &[[u64; 4]]| {
+            let mut x = [0u64; 32];
+            x[1] = t;
+            x[5] = 0x1234;
+            let mut c = ctx(&mut x, &r, &w, a_at);
+            c.slots = slots.as_ptr() as *const u8;
+            c.slot_mask = mask;
+            c.gen = 7;
+            c.tlb_exec = exec.as_ptr() as *const u8;
+            c.vjcache = vj.as_mut_ptr() as *mut u8;
+            c.vjc_key = key;
+            // SAFETY: the context points at live arrays of the right
+            // sizes; the slots and cache entries hold code of this Jit.
+            assert_eq!(unsafe { jit.enter(&mut c, a) }, EXIT_DONE);
+            (c.chained, x[10], c.next_pc)
+        };
+        let empty_vj = || vec![[1u64, u64::MAX, 0, 0]; VJC_ENTRIES];
+        let no_slots = vec![[u64::MAX, 0, 0, 0]; mask as usize + 1];
+        // T in the virtual cache: chained without fetch TLB or slots.
+        let mut vj = empty_vj();
+        vj[vjc_index(t)] = [t, 5, b_code, 0];
+        assert_eq!(run(&mut vj, 5, &empty_tlb(), &no_slots), (1, 16, 0x1234));
+        // Another key (privilege, mapping or code changed): not used.
+        assert_eq!(run(&mut vj, 6, &empty_tlb(), &no_slots), (0, 0, t));
+        // Found through the fetch TLB and the slots: the entry is filled.
+        let mut exec = empty_tlb();
+        let e = ((t >> 12) as usize & (TLB_ENTRIES - 1)) * 4;
+        exec[e] = t >> 12;
+        exec[e + 2] = t_pa & !0xfff;
+        let mut slots = no_slots.clone();
+        slots[(slot_index(t_pa) & mask) as usize] = [t_pa, b_code, 7, 0];
+        let mut vj = empty_vj();
+        assert_eq!(run(&mut vj, 9, &exec, &slots), (1, 16, 0x1234));
+        assert_eq!(vj[vjc_index(t)], [t, 9, b_code, 0]);
+        // Chaining off (key u64::MAX, generation 0 in the caller): an
+        // entry filled with another key is never used.
+        assert_eq!(run(&mut vj, u64::MAX, &empty_tlb(), &no_slots), (0, 0, t));
     }
 
     #[test]
