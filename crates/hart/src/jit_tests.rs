@@ -618,12 +618,17 @@ fn division_edge_cases_match_the_spec() {
 
 /// Code with `main` at `CODE` and the function `f` at `CODE + 0x100`.
 fn main_and_f(main: &[u32], f: &[u32]) -> Vec<u8> {
-    let mut code = vec![0u8; 0x100 + 4 * f.len()];
+    main_and_f_at(main, f, 0x100)
+}
+
+/// Code with `main` at `CODE` and the function `f` at `CODE + at`.
+fn main_and_f_at(main: &[u32], f: &[u32], at: usize) -> Vec<u8> {
+    let mut code = vec![0u8; at + 4 * f.len()];
     for (k, w) in main.iter().enumerate() {
         code[4 * k..4 * k + 4].copy_from_slice(&w.to_le_bytes());
     }
     for (k, w) in f.iter().enumerate() {
-        code[0x100 + 4 * k..0x104 + 4 * k].copy_from_slice(&w.to_le_bytes());
+        code[at + 4 * k..at + 4 + 4 * k].copy_from_slice(&w.to_le_bytes());
     }
     code
 }
@@ -691,13 +696,7 @@ fn store_into_code_called_through_jalr_reaches_the_next_call() {
         WFI,
     ];
     let f = [addi_a1(1), r(0x33, 0, 0, 12, 12, 11), i(0x67, 0, 0, 1, 0)];
-    let mut code = vec![0u8; 0x1000 + 4 * f.len()];
-    for (k, w) in main.iter().enumerate() {
-        code[4 * k..4 * k + 4].copy_from_slice(&w.to_le_bytes());
-    }
-    for (k, w) in f.iter().enumerate() {
-        code[0x1000 + 4 * k..0x1004 + 4 * k].copy_from_slice(&w.to_le_bytes());
-    }
+    let code = main_and_f_at(&main, &f, 0x1000);
     let mut results = Vec::new();
     for engine in [Engine::Interp, Engine::Jit] {
         let mut h = new_hart(engine);
