@@ -1408,6 +1408,14 @@ const MAX_HITS: usize = 4;
 /// `addi`-derived values a segment remembers (the most recent ones).
 const MAX_DERIVED: usize = 8;
 
+/// Append `item` to `list`, keeping the `max` most recent.
+fn push_recent<T>(list: &mut Vec<T>, item: T, max: usize) {
+    if list.len() == max {
+        list.remove(0);
+    }
+    list.push(item);
+}
+
 /// Builds the IR of one region.
 struct Translator<'a> {
     b: FunctionBuilder<'a>,
@@ -2181,10 +2189,7 @@ impl<'a> Translator<'a> {
         off: i64,
     ) -> Value {
         // Addresses off values `addi` derived count from their root.
-        let (base, off_imm) = match self.derived.iter().find(|d| d.0 == base) {
-            Some(&(_, root, c)) => (root, c + off_imm),
-            None => (base, off_imm),
-        };
+        let (base, off_imm) = self.root(base, off_imm);
         // A load may use the hit of a store: a page the guest may write
         // it may read (page tables and PMP have no write-only pages).
         let reuse = self
@@ -2209,17 +2214,15 @@ impl<'a> Translator<'a> {
             });
         let Some((h, probe)) = reuse else {
             let addend = self.addend(write, addr, size, k, off);
-            if self.hits.len() == MAX_HITS {
-                self.hits.remove(0);
-            }
-            self.hits.push(Hit {
+            let hit = Hit {
                 write,
                 base,
                 off: off_imm,
                 size,
                 first: addr,
                 addend,
-            });
+            };
+            push_recent(&mut self.hits, hit, MAX_HITS);
             return self.b.ins().iadd(addr, addend);
         };
         let at = if probe == 0 {
@@ -2246,6 +2249,15 @@ impl<'a> Translator<'a> {
         self.b.switch_to_block(merge);
         let addend = self.b.block_params(merge)[0];
         self.b.ins().iadd(addr, addend)
+    }
+
+    /// `v + off` as an offset from the value `addi` derived `v` from (see
+    /// `derived`), or from `v` itself.
+    fn root(&self, v: Value, off: i64) -> (Value, i64) {
+        match self.derived.iter().find(|d| d.0 == v) {
+            Some(&(_, root, c)) => (root, c + off),
+            None => (v, off),
+        }
     }
 
     /// The TLB addend of an access (the full lookup).
@@ -2676,14 +2688,8 @@ impl<'a> Translator<'a> {
                 // Remember the offset for `access_host`, counted from
                 // the root of `a` (a chain of addi stays small: twelve-bit
                 // immediates in one segment).
-                let (root, c) = match self.derived.iter().find(|d| d.0 == a) {
-                    Some(&(_, root, c)) => (root, c + imm),
-                    None => (a, imm),
-                };
-                if self.derived.len() == MAX_DERIVED {
-                    self.derived.remove(0);
-                }
-                self.derived.push((v, root, c));
+                let (root, c) = self.root(a, imm);
+                push_recent(&mut self.derived, (v, root, c), MAX_DERIVED);
             }
             Xori => imm!(bxor_imm_s),
             Ori => imm!(bor_imm_s),
