@@ -1768,3 +1768,134 @@ fn baseline_csr_helper_runs_only_writes_that_change_nothing_else() {
         1, 0, 5, 0x180
     )));
 }
+
+/// S-mode with Sv39: two gigapages over the start of RAM, at its own
+/// address for the supervisor (read, write, execute) and at 0x4000_0000
+/// for the user (read, write); the root table at `RAM + 0x8_0000`.
+/// Traps go to M-mode, whose handler at `CODE + 0x800` is a `wfi`.
+fn supervisor_with_user_alias(h: &mut Hart) {
+    let root = RAM + 0x8_0000;
+    let ppn = RAM >> 12;
+    let ram = h.bus().ram().clone();
+    // V R W X A D; V R W U A D.
+    ram.write_u64(root + 8 * (RAM >> 30), ppn << 10 | 0xcf)
+        .unwrap();
+    ram.write_u64(root + 8, ppn << 10 | 0xd7).unwrap();
+    ram.write_bytes(CODE + 0x800, &WFI.to_le_bytes()).unwrap();
+    h.csr.mtvec = CODE + 0x800;
+    pmp_allow_all(h);
+    h.set_priv(Priv::S);
+    h.csr_write(0x180, 8 << 60 | root >> 12, 0).unwrap();
+}
+
+#[test]
+fn sum_flips_switch_the_data_tlb_inside_translated_code() {
+    // Linux's user-access window in a loop: csrs sstatus, SUM; a load and
+    // a store through the user alias; csrc sstatus, SUM; a load through
+    // the supervisor's own mapping. Translated code runs the SUM flips
+    // inline, switching between the two S-mode data TLBs. After the
+    // loop (SUM clear), a load through the user alias must fault even
+    // though the user page is in the SUM TLB: the M-mode handler's `wfi`
+    // ends the run, and everything must match the interpreter.
+    let user = 0x4000_0000 + (DATA - RAM) + 0x1000;
+    let body: Vec<u8> = [
+        i(0x73, 2, 0, 5, 0x100), // csrs sstatus, x5
+        i(0x03, 3, 6, DATA_REG, 0),
+        r(0x33, 0, 0, 9, 9, 6),
+        s(3, DATA_REG, 9, 8),
+        i(0x73, 3, 0, 5, 0x100), // csrc sstatus, x5
+        i(0x03, 3, 7, 25, 16),
+        r(0x33, 0, 0, 9, 9, 7),
+    ]
+    .iter()
+    .flat_map(|w| w.to_le_bytes())
+    .collect();
+    let iters = 2000;
+    let mut code = looped(&body, iters);
+    code.truncate(code.len() - 4);
+    code.extend_from_slice(&i(0x03, 3, 8, DATA_REG, 0).to_le_bytes());
+    code.extend_from_slice(&WFI.to_le_bytes());
+    let mut harts = Vec::new();
+    for (name, mut h) in three_engines() {
+        setup(&mut h, &code, 0x5a5a, false);
+        supervisor_with_user_alias(&mut h);
+        h.x[5] = 1 << 18;
+        h.x[DATA_REG as usize] = user;
+        h.x[25] = DATA + 0x1000;
+        h.x[8] = 0x88;
+        assert_eq!(h.run(10_000_000), Exit::Wfi, "{name}");
+        assert_eq!(h.prv, Priv::M, "{name}: trapped");
+        assert_eq!(h.csr.mcause, 13, "{name}: load page fault");
+        assert_eq!(h.csr.mtval, user, "{name}: at the user alias");
+        assert_eq!(h.x[8], 0x88, "{name}: the faulting load wrote nothing");
+        harts.push((name, h));
+    }
+    let a = &harts[0].1;
+    for (name, j) in &harts[1..] {
+        assert_same_x(a, j, name);
+        assert_eq!(a.csr.mepc, j.csr.mepc, "{name}: mepc");
+        assert_eq!(a.instret, j.instret, "{name}: instret");
+        assert!(data_window(a) == data_window(j), "{name}: data window");
+        assert_translated(name, j);
+    }
+    // The flips ran inside Cranelift code once it was there: the
+    // interpreter ran blocks only before (baseline code leaves before
+    // each flip), not twice per iteration.
+    let st = harts[1].1.stats();
+    assert!(st.interp_block_runs < iters as u64 / 4, "{st:?}");
+    assert!(st.jit_insns > 7 * (iters as u64 * 3 / 4), "{st:?}");
+}
+
+#[test]
+fn setting_sie_inside_translated_code_takes_a_pending_interrupt_at_once() {
+    // An S-mode loop masking and unmasking interrupts around an addi
+    // (csrci / csrsi sstatus, SIE): with nothing pending, translated code
+    // runs the unmasking inline. Run again from the start with a
+    // supervisor software interrupt pending (and masked): the first
+    // csrsi must take it, in translated code as in the interpreter.
+    let body: Vec<u8> = [
+        i(0x73, 7, 0, 2, 0x100), // csrci sstatus, SIE
+        i(0x13, 0, 9, 9, 1),
+        i(0x73, 6, 0, 2, 0x100), // csrsi sstatus, SIE
+    ]
+    .iter()
+    .flat_map(|w| w.to_le_bytes())
+    .collect();
+    let iters = 500;
+    let code = looped(&body, iters);
+    let mut harts = Vec::new();
+    for (name, mut h) in three_engines() {
+        h.bus().ram().write_bytes(CODE, &code).unwrap();
+        // The handler: csrci sip, SSIP; wfi.
+        let handler: Vec<u8> = [i(0x73, 7, 0, 2, 0x144), WFI]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        h.bus().ram().write_bytes(CODE + 0x800, &handler).unwrap();
+        pmp_allow_all(&mut h);
+        h.set_priv(Priv::S);
+        h.csr.mideleg |= 1 << 1;
+        h.csr.mie |= 1 << 1;
+        h.csr.stvec = CODE + 0x800;
+        h.x[9] = 0;
+        assert_eq!(h.run(10_000_000), Exit::Wfi, "{name}: first run");
+        assert_eq!(h.x[9], iters as u64, "{name}: first run");
+        if name == "jit" {
+            let st = h.stats();
+            assert!(st.interp_block_runs < iters as u64 / 4, "{name}: {st:?}");
+        }
+        h.pc = CODE;
+        h.csr.mstatus &= !2;
+        h.csr.mip |= 1 << 1; // SSIP
+        assert_eq!(h.run(10_000_000), Exit::Wfi, "{name}: second run");
+        assert_eq!(h.csr.scause, 1 << 63 | 1, "{name}: SSI taken");
+        assert_eq!(h.x[9], iters as u64 + 1, "{name}: taken after one addi");
+        harts.push((name, h));
+    }
+    let a = &harts[0].1;
+    for (name, j) in &harts[1..] {
+        assert_same_x(a, j, name);
+        assert_eq!(a.csr.sepc, j.csr.sepc, "{name}: sepc");
+        assert_eq!(a.instret, j.instret, "{name}: instret");
+    }
+}

@@ -354,6 +354,13 @@ unsafe extern "C" fn jit_tlb_fill(hart: *mut u8, vaddr: u64, arg: u64) -> u64 {
     if (vaddr & 0xfff) + size > 0x1000 {
         return 1;
     }
+    // A region may have flipped `sstatus.SUM` in S-mode, switching its
+    // context to the other S-mode data TLB in step (see
+    // `vireo_jit::JitCtx::tlb_read_alt`): follow it.
+    h.update_data_mode();
+    if matches!((h.jit_data_idx, h.data_idx), (1, 3) | (3, 1)) && h.prv == Priv::S {
+        h.jit_data_idx = h.data_idx;
+    }
     if h.data_idx != h.jit_data_idx {
         return 1;
     }
@@ -1503,6 +1510,12 @@ impl Hart {
         self.jit_data_idx = self.data_idx;
         let tlb = &self.mmu.tlbs[self.data_idx];
         let fetch_tlb = &self.mmu.tlbs[mmu::priv_index(self.prv)];
+        // In S-mode, the data TLB a flip of sstatus.SUM selects.
+        let alt_tlb = (self.prv == Priv::S).then(|| {
+            let sum = self.csr.mstatus & mstatus::SUM != 0;
+            &self.mmu.tlbs[mmu::data_index(Priv::S, !sum)]
+        });
+        let irq_bits = self.mip() & self.csr.mie;
         let mut ctx = vireo_jit::JitCtx {
             x: self.x.as_mut_ptr(),
             tlb_read: tlb.read.as_ptr() as *const u8,
@@ -1557,6 +1570,9 @@ impl Hart {
             } else {
                 u64::MAX
             },
+            tlb_read_alt: alt_tlb.map_or(std::ptr::null(), |t| t.read.as_ptr() as *const u8),
+            tlb_write_alt: alt_tlb.map_or(std::ptr::null(), |t| t.write.as_ptr() as *const u8),
+            irq_pending: (irq_bits != 0) as u64,
         };
         // Last, so that no other borrow of the hart is used while the
         // helper holds it (the pointers above are only used by translated
@@ -1577,6 +1593,9 @@ impl Hart {
         // (the F/D helper is handed the hart itself, see `jit_fp_op`); the
         // code follows the contract in vireo_jit (no traps).
         let r = unsafe { entry.call(&mut ctx, code) };
+        // Translated code may have flipped sstatus.SUM (and switched its
+        // data TLB with it).
+        self.update_data_mode();
         self.blocks.chained += ctx.chained;
         self.x[0] = 0;
         self.blocks.jit_insns += ctx.executed;

@@ -42,7 +42,8 @@
 //! Cranelift regions run a few CSR accesses inline, those that change
 //! nothing but the CSR: `fflags`/`frm`/`fcsr` ([`is_fp_csr`]),
 //! `sscratch`/`sepc`/`scause`/`stval` ([`is_trap_csr`]), and `sstatus`
-//! writes of SIE (cleared), SPIE, SPP and FS ([`is_sstatus_csr`]); they
+//! writes of SIE, SPIE, SPP, FS and in S-mode SUM ([`is_sstatus_csr`]);
+//! they
 //! end before other CSR and system instructions (the interpreter runs
 //! those). AMOs and `lr`/`sc` run as host atomics on guest RAM.
 //!
@@ -286,6 +287,23 @@ pub struct JitCtx {
     /// See `vjcache`; `u64::MAX` when chaining is off (the caller never
     /// fills an entry with it).
     pub vjc_key: u64,
+    /// In S-mode: the read and write arrays of the other S-mode data
+    /// TLB, the one `sstatus.SUM` flipped selects; null otherwise. A
+    /// region that flips SUM (`sstatus` writes, [`is_sstatus_csr`])
+    /// swaps these with `tlb_read`/`tlb_write`, so the context always
+    /// points at the TLB that `mstatus` selects; with null ones, a write
+    /// that changes SUM leaves the region first.
+    pub tlb_read_alt: *const u8,
+    /// See `tlb_read_alt`.
+    pub tlb_write_alt: *const u8,
+    /// Not 0 when an interrupt was pending (and enabled in `mie`) at
+    /// entry: an `sstatus` write that sets SIE then leaves the region, so
+    /// that the interpreter takes it right after the write. Otherwise a
+    /// region goes on after setting SIE (Linux's `local_irq_restore`
+    /// after each short critical section); an interrupt that arrives
+    /// later is taken at the end of the run, as one that arrives while
+    /// SIE is set already.
+    pub irq_pending: u64,
 }
 
 /// See [`JitCtx::tlb_fill`].
@@ -344,6 +362,9 @@ pub(crate) const CTX_JCACHE: i32 = 184;
 pub(crate) const CTX_TLB_FILL: i32 = 192;
 const CTX_VJCACHE: i32 = 200;
 const CTX_VJC_KEY: i32 = 208;
+const CTX_TLB_READ_ALT: i32 = 216;
+const CTX_TLB_WRITE_ALT: i32 = 224;
+const CTX_IRQ_PENDING: i32 = 232;
 
 /// Size of one block-cache slot of the caller:
 /// `#[repr(C)] { paddr: u64, code: Option<Code>, gen: u32, .. }`.
@@ -429,6 +450,9 @@ const _: () = {
     assert!(std::mem::offset_of!(JitCtx, tlb_fill) == CTX_TLB_FILL as usize);
     assert!(std::mem::offset_of!(JitCtx, vjcache) == CTX_VJCACHE as usize);
     assert!(std::mem::offset_of!(JitCtx, vjc_key) == CTX_VJC_KEY as usize);
+    assert!(std::mem::offset_of!(JitCtx, tlb_read_alt) == CTX_TLB_READ_ALT as usize);
+    assert!(std::mem::offset_of!(JitCtx, tlb_write_alt) == CTX_TLB_WRITE_ALT as usize);
+    assert!(std::mem::offset_of!(JitCtx, irq_pending) == CTX_IRQ_PENDING as usize);
     assert!(std::mem::offset_of!(JitCtx, store_log_len) == CTX_STORE_LOG_LEN as usize);
     assert!(std::mem::offset_of!(JitCtx, tlb_exec) == CTX_TLB_EXEC as usize);
     assert!(std::mem::offset_of!(JitCtx, slots) == CTX_SLOTS as usize);
@@ -611,22 +635,19 @@ pub fn is_trap_csr(i: &Insn) -> bool {
 
 /// A CSR instruction on `sstatus` (legal in S- and M-mode) that Cranelift
 /// regions take in. They run it inline when the bits it changes need no
-/// other update: clearing SIE (setting it may make an interrupt due at
-/// once), SPIE, SPP, and FS in regions without F/D instructions (which
-/// checked FS on entry). Other writes (SUM and MXR change the data TLB in
-/// use) leave the region before the instruction, and the interpreter runs
-/// it. Two forms are left out, as they almost always set SIE or SUM
-/// (Linux's `local_irq_enable` and user-access windows): `csrrs` with a
-/// source register other than x0, and `csrrsi` setting SIE.
+/// other update: SIE (setting it only while no interrupt is pending, see
+/// [`JitCtx::irq_pending`]), SPIE, SPP, FS in regions without F/D
+/// instructions (which checked FS on entry), and in S-mode SUM (the
+/// region switches its context to the other S-mode data TLB, see
+/// [`JitCtx::tlb_read_alt`]): Linux opens and closes a user-access window
+/// (`csrs`/`csrc sstatus, SUM`) around every copy to or from user memory,
+/// and restores SIE after every short critical section. Other writes
+/// (MXR, SUM outside S-mode, SIE set with an interrupt pending) leave the
+/// region before the instruction, and the interpreter runs it.
 pub fn is_sstatus_csr(i: &Insn) -> bool {
     use Op::*;
     i.imm as u64 & 0xfff == 0x100
-        && match i.op {
-            Csrrw | Csrrc | Csrrwi | Csrrci => true,
-            Csrrs => i.rs1 & 31 == 0,
-            Csrrsi => i.rs1 & 2 == 0,
-            _ => false,
-        }
+        && matches!(i.op, Csrrw | Csrrs | Csrrc | Csrrwi | Csrrsi | Csrrci)
 }
 
 /// The `mstatus` bits `sstatus` shows (the hart checks that these agree
@@ -3082,11 +3103,13 @@ impl<'a> Translator<'a> {
     /// is Dirty); a write (always for `csrrw[i]`, else when the source
     /// register or immediate field is not 0) computes the new `mstatus`
     /// as the hart does and stores it if it changes only bits that need no
-    /// other update, else the region leaves before the instruction.
+    /// other update, or SUM where the context has the other data TLB
+    /// (then swapped in), else the region leaves before the instruction.
     fn sstatus_csr(&mut self, i: &Insn, k: u64, off: i64) {
         const SIE: i64 = 1 << 1;
         const SPIE: i64 = 1 << 5;
         const SPP: i64 = 1 << 8;
+        const SUM: i64 = 1 << 18;
         const SD: i64 = i64::MIN;
         const XL: i64 = (2 << 32) | (2 << 34); // UXL, SXL: 64 bits
         let t = MemFlagsData::trusted();
@@ -3120,15 +3143,44 @@ impl<'a> Translator<'a> {
                 free |= MSTATUS_FS;
             }
             let changed = self.b.ins().bxor(old_m, new_m);
-            let other = self.b.ins().band_imm_s(changed, !free);
+            let other = self.b.ins().band_imm_s(changed, !(free | SUM));
             let quiet = self.b.ins().icmp_imm_s(IntCC::Equal, other, 0);
             let was_off = self.b.ins().bnot(old_m);
             let set = self.b.ins().band(new_m, was_off);
             let sie_set = self.b.ins().band_imm_s(set, SIE);
             let no_sie = self.b.ins().icmp_imm_s(IntCC::Equal, sie_set, 0);
+            // Setting SIE is fine while no interrupt is waiting for it.
+            let pending = self.ctx_word(CTX_IRQ_PENDING);
+            let quiet_irq = self.b.ins().icmp_imm_s(IntCC::Equal, pending, 0);
+            let no_sie = self.b.ins().bor(no_sie, quiet_irq);
+            // SUM may flip where the context has the other data TLB.
+            let sum_flip = self.b.ins().band_imm_s(changed, SUM);
+            let flip = self.b.ins().icmp_imm_s(IntCC::NotEqual, sum_flip, 0);
+            let alt_r = self.ctx_word(CTX_TLB_READ_ALT);
+            let no_alt = self.b.ins().icmp_imm_s(IntCC::Equal, alt_r, 0);
+            let stuck = self.b.ins().band(flip, no_alt);
             let ok = self.b.ins().band(quiet, no_sie);
+            let ok = self.b.ins().band_not(ok, stuck);
             self.guard(ok, k, off);
             self.b.ins().store(t, new_m, mp, 0);
+            // Swap the data TLBs when SUM flipped (branch-free: sstatus
+            // writes are rare next to the accesses around them).
+            let cur_r = self.ctx_word(CTX_TLB_READ);
+            let cur_w = self.ctx_word(CTX_TLB_WRITE);
+            let alt_w = self.ctx_word(CTX_TLB_WRITE_ALT);
+            for (slot, a, b) in [
+                (CTX_TLB_READ, alt_r, cur_r),
+                (CTX_TLB_READ_ALT, cur_r, alt_r),
+                (CTX_TLB_WRITE, alt_w, cur_w),
+                (CTX_TLB_WRITE_ALT, cur_w, alt_w),
+            ] {
+                let v = self.b.ins().select(flip, a, b);
+                self.b.ins().store(t, v, self.ctx, slot);
+            }
+            // Accesses after this one look the (maybe other) TLB up again.
+            self.ctx_known[0] = None;
+            self.ctx_known[1] = None;
+            self.hits.clear();
         }
         self.set(i.rd, old_s);
     }
@@ -3703,6 +3755,9 @@ mod tests {
             vjcache: Box::leak(vec![[1u64, u64::MAX, 0, 0]; VJC_ENTRIES].into_boxed_slice())
                 .as_mut_ptr() as *mut u8,
             vjc_key: 0,
+            tlb_read_alt: std::ptr::null(),
+            tlb_write_alt: std::ptr::null(),
+            irq_pending: 0,
         }
     }
 
