@@ -327,6 +327,11 @@ fn new_hart_with(engine: Engine, background: bool, baseline: u32) -> Box<Hart> {
     h
 }
 
+/// Instruction words as little-endian code bytes.
+fn words(ws: &[u32]) -> Vec<u8> {
+    ws.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
 /// A loop running `body` `iters` times, then `wfi`.
 fn looped(body: &[u8], iters: u32) -> Vec<u8> {
     let mut code = Vec::new();
@@ -501,10 +506,7 @@ fn check_engine_runs_baseline_code_like_the_interpreter() {
 fn hot_baseline_blocks_are_handed_to_cranelift() {
     // sum += i over 3000 iterations: baseline code after 16 runs, a
     // Cranelift region after 64 more entries (the tests' `jit_hot`).
-    let body: Vec<u8> = [r(0x33, 0, 0, 10, 10, 11), i(0x13, 0, 11, 11, 1)]
-        .iter()
-        .flat_map(|w| w.to_le_bytes())
-        .collect();
+    let body: Vec<u8> = words(&[r(0x33, 0, 0, 10, 10, 11), i(0x13, 0, 11, 11, 1)]);
     let code = looped(&body, 3000);
     let mut h = new_hart(Engine::Jit);
     h.bus().ram().write_bytes(CODE, &code).unwrap();
@@ -525,7 +527,7 @@ fn links_into_a_block_that_went_to_cranelift_reach_its_region() {
     // region's runs, so B is not in it); B's link into A then reaches
     // A's entry, which now jumps to the region (for about 40 iterations,
     // until B goes hot too and its region takes the whole loop).
-    let code: Vec<u8> = [
+    let code: Vec<u8> = words(&[
         i(0x13, 0, 10, 10, 1),
         i(0x13, 0, 6, 6, -1),
         b(1, 6, 0, -8),
@@ -535,10 +537,7 @@ fn links_into_a_block_that_went_to_cranelift_reach_its_region() {
         i(0x13, 0, 5, 5, -1),
         b(1, 5, 0, -28),
         WFI,
-    ]
-    .iter()
-    .flat_map(|w| w.to_le_bytes())
-    .collect();
+    ]);
     let mut h = new_hart_with(Engine::Jit, false, 1);
     // Cranelift only for hot baseline blocks.
     h.config.jit_threshold = u16::MAX as u32;
@@ -765,10 +764,7 @@ fn store_into_a_linked_block_reaches_the_next_call() {
 
 #[test]
 fn engine_can_be_switched_between_runs() {
-    let body: Vec<u8> = [r(0x33, 0, 0, 10, 10, 11), i(0x13, 0, 11, 11, 1)]
-        .iter()
-        .flat_map(|w| w.to_le_bytes())
-        .collect();
+    let body: Vec<u8> = words(&[r(0x33, 0, 0, 10, 10, 11), i(0x13, 0, 11, 11, 1)]);
     let code = looped(&body, 1000);
     let mut h = new_hart(Engine::Interp);
     h.bus().ram().write_bytes(CODE, &code).unwrap();
@@ -822,10 +818,7 @@ fn check_engine_runs_random_programs_like_the_interpreter() {
 #[test]
 fn check_engine_stops_at_a_wrong_translation() {
     // addi x5, x5, 1; addi x6, x6, 2 in a loop: translated after 64 runs.
-    let body: Vec<u8> = [i(0x13, 0, 5, 5, 1), i(0x13, 0, 6, 6, 2)]
-        .iter()
-        .flat_map(|w| w.to_le_bytes())
-        .collect();
+    let body: Vec<u8> = words(&[i(0x13, 0, 5, 5, 1), i(0x13, 0, 6, 6, 2)]);
     let code = looped(&body, 1000);
     let mut h = new_hart(Engine::Check);
     setup(&mut h, &code, 1, false);
@@ -878,10 +871,7 @@ fn code_that_runs_steadily_but_sparsely_is_translated_in_the_end() {
     // A loop body that runs only 10 times in each heat window, far below
     // the threshold (64) of any one window: it is translated once it has
     // run LIFETIME_FACTOR times the threshold in all.
-    let body: Vec<u8> = [r(0x33, 0, 0, 10, 10, 11), i(0x13, 0, 11, 11, 1)]
-        .iter()
-        .flat_map(|w| w.to_le_bytes())
-        .collect();
+    let body: Vec<u8> = words(&[r(0x33, 0, 0, 10, 10, 11), i(0x13, 0, 11, 11, 1)]);
     let code = looped(&body, 100_000);
     // (Without the baseline tier, which would count the block's entries
     // from its 16th run on, in any window.)
@@ -1647,7 +1637,7 @@ fn baseline_tlb_misses_are_filled_without_leaving_translated_code() {
     //      ld x8, -4(x26); add x9, x9, x8
     //      (loop)
     const SFENCE_VMA: u32 = 0x1200_0073;
-    let body: Vec<u8> = [
+    let body: Vec<u8> = words(&[
         SFENCE_VMA,
         i(0x03, 3, 5, DATA_REG, -16),
         i(0x03, 3, 6, DATA_REG, 16),
@@ -1656,10 +1646,7 @@ fn baseline_tlb_misses_are_filled_without_leaving_translated_code() {
         s(2, DATA_REG, 7, 32),
         i(0x03, 3, 8, DATA_REG, -4),
         r(0x33, 0, 0, 9, 9, 8),
-    ]
-    .iter()
-    .flat_map(|w| w.to_le_bytes())
-    .collect();
+    ]);
     let iters = 300;
     let (_, j) = run_against(baseline_only(Engine::Jit), &looped(&body, iters), 7, false);
     let st = j.stats();
@@ -1798,7 +1785,7 @@ fn sum_flips_switch_the_data_tlb_inside_translated_code() {
     // though the user page is in the SUM TLB: the M-mode handler's `wfi`
     // ends the run, and everything must match the interpreter.
     let user = 0x4000_0000 + (DATA - RAM) + 0x1000;
-    let body: Vec<u8> = [
+    let body: Vec<u8> = words(&[
         i(0x73, 2, 0, 5, 0x100), // csrs sstatus, x5
         i(0x03, 3, 6, DATA_REG, 0),
         r(0x33, 0, 0, 9, 9, 6),
@@ -1806,10 +1793,7 @@ fn sum_flips_switch_the_data_tlb_inside_translated_code() {
         i(0x73, 3, 0, 5, 0x100), // csrc sstatus, x5
         i(0x03, 3, 7, 25, 16),
         r(0x33, 0, 0, 9, 9, 7),
-    ]
-    .iter()
-    .flat_map(|w| w.to_le_bytes())
-    .collect();
+    ]);
     let iters = 2000;
     let mut code = looped(&body, iters);
     code.truncate(code.len() - 4);
@@ -1853,24 +1837,18 @@ fn setting_sie_inside_translated_code_takes_a_pending_interrupt_at_once() {
     // runs the unmasking inline. Run again from the start with a
     // supervisor software interrupt pending (and masked): the first
     // csrsi must take it, in translated code as in the interpreter.
-    let body: Vec<u8> = [
+    let body: Vec<u8> = words(&[
         i(0x73, 7, 0, 2, 0x100), // csrci sstatus, SIE
         i(0x13, 0, 9, 9, 1),
         i(0x73, 6, 0, 2, 0x100), // csrsi sstatus, SIE
-    ]
-    .iter()
-    .flat_map(|w| w.to_le_bytes())
-    .collect();
+    ]);
     let iters = 500;
     let code = looped(&body, iters);
     let mut harts = Vec::new();
     for (name, mut h) in three_engines() {
         h.bus().ram().write_bytes(CODE, &code).unwrap();
         // The handler: csrci sip, SSIP; wfi.
-        let handler: Vec<u8> = [i(0x73, 7, 0, 2, 0x144), WFI]
-            .iter()
-            .flat_map(|w| w.to_le_bytes())
-            .collect();
+        let handler: Vec<u8> = words(&[i(0x73, 7, 0, 2, 0x144), WFI]);
         h.bus().ram().write_bytes(CODE + 0x800, &handler).unwrap();
         pmp_allow_all(&mut h);
         h.set_priv(Priv::S);

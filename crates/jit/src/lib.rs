@@ -43,9 +43,8 @@
 //! nothing but the CSR: `fflags`/`frm`/`fcsr` ([`is_fp_csr`]),
 //! `sscratch`/`sepc`/`scause`/`stval` ([`is_trap_csr`]), and `sstatus`
 //! writes of SIE, SPIE, SPP, FS and in S-mode SUM ([`is_sstatus_csr`]);
-//! they
-//! end before other CSR and system instructions (the interpreter runs
-//! those). AMOs and `lr`/`sc` run as host atomics on guest RAM.
+//! they end before other CSR and system instructions (the interpreter
+//! runs those). AMOs and `lr`/`sc` run as host atomics on guest RAM.
 //!
 //! The guest `pc` is an input, not a constant of the code: the same physical
 //! region reached through two virtual mappings gets correct `auipc`, link
